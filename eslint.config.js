@@ -1,0 +1,7 @@
+import neostandard from 'neostandard'
+
+export default neostandard({
+  ts: true,
+  filesTs: ['**/*.cts'],
+  ignores: ['dist/**', '.tap/**', 'coverage/**']
+})

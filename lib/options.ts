@@ -1,0 +1,73 @@
+import { FST_XWH_INVALID_OPTION } from './errors.js'
+import type { ConsumerSecret } from './signature.js'
+
+export type AckMode = 'after-handlers' | 'immediate'
+
+export interface FastifyXWebhooksOptions {
+  /** The app's consumer secret (API secret key). Several during a rotation: the first signs CRC replies, any verifies. */
+  consumerSecret: ConsumerSecret
+  /** The one path X calls: GET for the CRC, POST for events. Default `/webhooks/x`. */
+  path?: string
+  /** Largest body accepted, in bytes. Default 1 MiB. */
+  bodyLimit?: number
+  /** `after-handlers` (default) answers once handlers settle, 500 when one failed; `immediate` answers 200 first. */
+  ack?: AckMode
+  /** Milliseconds to wait for handlers before answering 200 anyway (X gives up after 10 s). Default 8000. */
+  handlerTimeout?: number
+  /** Header carrying the delivery signature. Default `x-twitter-webhooks-signature`. */
+  signatureHeader?: string
+}
+
+export interface ResolvedOptions {
+  secrets: readonly string[]
+  path: string
+  bodyLimit: number
+  ack: AckMode
+  handlerTimeout: number
+  signatureHeader: string
+}
+
+const ACK_MODES: readonly AckMode[] = ['after-handlers', 'immediate']
+// Fastify route paths may not carry a query string or a fragment; a parameter would match other URLs too.
+const ROUTE_PATH = /^\/[^?#:*]*$/
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+function fail (name: string, why: string): never {
+  throw new FST_XWH_INVALID_OPTION(name, why)
+}
+
+function resolveSecrets (value: unknown): string[] {
+  const secrets = Array.isArray(value) ? value : [value]
+  if (secrets.length === 0) fail('consumerSecret', 'give at least one secret: the consumer secret (API secret key) of your X app')
+  return secrets.map((secret: unknown) => {
+    if (typeof secret !== 'string' || secret.length === 0) {
+      fail('consumerSecret', 'expected a non-empty string, or an array of them: the consumer secret (API secret key) of your X app, e.g. process.env.X_CONSUMER_SECRET')
+    }
+    if (secret.trim() !== secret) {
+      fail('consumerSecret', 'a secret starts or ends with white space; check how it is loaded (a trailing newline from a file or an .env line?)')
+    }
+    return secret
+  })
+}
+
+function positiveInteger (name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || (value as number) <= 0) fail(name, `expected a positive whole number, got ${String(value)}`)
+  return value as number
+}
+
+/** Checks every option and fills in the defaults; throws FST_XWH_INVALID_OPTION naming the option and the fix. */
+export function resolveOptions (options: Partial<FastifyXWebhooksOptions>): ResolvedOptions {
+  const { path = '/webhooks/x', ack = 'after-handlers', signatureHeader = 'x-twitter-webhooks-signature' } = options
+  if (typeof path !== 'string' || !ROUTE_PATH.test(path)) fail('path', 'expected an absolute path without query string or parameters, e.g. "/webhooks/x"')
+  if (!ACK_MODES.includes(ack)) fail('ack', `expected one of ${ACK_MODES.join(', ')}`)
+  if (typeof signatureHeader !== 'string' || !HEADER_NAME.test(signatureHeader)) fail('signatureHeader', 'expected an HTTP header name')
+  return {
+    secrets: resolveSecrets(options.consumerSecret),
+    path,
+    bodyLimit: positiveInteger('bodyLimit', options.bodyLimit, 1_048_576),
+    ack,
+    handlerTimeout: positiveInteger('handlerTimeout', options.handlerTimeout, 8_000),
+    signatureHeader: signatureHeader.toLowerCase()
+  }
+}

@@ -1,0 +1,173 @@
+import { EventEmitter } from 'eventemitter3'
+import type { FastifyBaseLogger } from 'fastify'
+import { FST_XWH_INVALID_ROUTING_KEY } from './errors.js'
+import type {
+  AaaEventType, AnyXEvent, StreamEventType, WebhookEventType, XaaEventType, XEvent, XEventType, XProduct
+} from './events/types.js'
+
+/** Every whole-segment dotted prefix of an event type: `profile` and `profile.update` for `profile.update.bio`. */
+type Prefixes<T extends string> = T extends `${infer Head}.${infer Rest}` ? Head | `${Head}.${Prefixes<Rest>}` : never
+type KeysOf<T extends string> = T | Prefixes<T>
+
+interface TypesByProduct {
+  xaa: XaaEventType | 'unknown'
+  aaa: AaaEventType | 'unknown'
+  stream: StreamEventType | 'unknown'
+  webhook: WebhookEventType | 'unknown'
+}
+
+/**
+ * What `on()` accepts: an event type (`follow.follow`), a whole-segment prefix of one (`follow`, `profile.update`),
+ * either limited to one product (`xaa:follow`), or every event of a product (`aaa:*`).
+ */
+export type XRoutingKey = KeysOf<XEventType> | { [P in XProduct]: `${P}:${KeysOf<TypesByProduct[P]> | '*'}` }[XProduct]
+
+type MatchesKey<T extends string, K extends string> = T extends K ? true : T extends `${K}.${string}` ? true : false
+type Matching<E, K extends string> = E extends { type: infer T extends string } ? (MatchesKey<T, K> extends true ? E : never) : never
+
+/** The events a routing key selects: handlers registered with `key` see exactly this type. */
+export type XEventFor<K extends string> =
+  K extends `${infer P extends XProduct}:${infer Rest}`
+    ? Rest extends '*' ? Extract<AnyXEvent, { product: P }> : Matching<Extract<XEvent, { product: P }>, Rest>
+    : Matching<XEvent, K>
+
+export type XEventHandler<E = AnyXEvent> = (event: E) => unknown
+
+/** What `onError` handlers receive: every error the handlers of one event threw, and that event. */
+export class XHandlersError extends AggregateError {
+  declare readonly event: AnyXEvent
+
+  constructor (event: AnyXEvent, errors: unknown[]) {
+    super(errors, `${errors.length} handler(s) failed for ${event.type} event ${event.id}`)
+    this.name = 'XHandlersError'
+    // Not enumerable, so a logger serialising this error does not write the event's payload into the logs.
+    Object.defineProperty(this, 'event', { value: event, enumerable: false })
+  }
+}
+
+export type XErrorHandler = (error: XHandlersError) => unknown
+
+const PRODUCTS: ReadonlySet<string> = new Set<XProduct>(['aaa', 'xaa', 'stream', 'webhook'])
+const TYPE_PATH = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/
+const ANY = Symbol('any')
+const ERROR = Symbol('error')
+type Listener = (value: never) => unknown
+
+function validateKey (key: unknown): string {
+  if (typeof key !== 'string') throw new FST_XWH_INVALID_ROUTING_KEY(key, 'expected a string such as "follow.follow", "follow" or "xaa:follow"')
+  if (key === '*') throw new FST_XWH_INVALID_ROUTING_KEY(key, 'use app.x.onAny(handler) for every event')
+  if (key === 'error') throw new FST_XWH_INVALID_ROUTING_KEY(key, 'use app.x.onError(handler) for failures')
+  const colon = key.indexOf(':')
+  const path = colon === -1 ? key : key.slice(colon + 1)
+  if (colon !== -1 && !PRODUCTS.has(key.slice(0, colon))) {
+    throw new FST_XWH_INVALID_ROUTING_KEY(key, 'the product before ":" must be one of aaa, xaa, stream, webhook')
+  }
+  if ((colon === -1 || path !== '*') && !TYPE_PATH.test(path)) {
+    throw new FST_XWH_INVALID_ROUTING_KEY(key, 'expected dot-separated segments of letters, digits and _, e.g. "profile.update"')
+  }
+  return key
+}
+
+/** Every key of `on(key | keys)`, all checked before any is used, so that a bad key registers nothing. */
+function validateKeys (keys: unknown): string[] {
+  return [keys].flat().map(validateKey)
+}
+
+/** The keys whose handlers an event of this product and type runs: every prefix, bare and product-qualified. */
+function keysFor (product: string, type: string): string[] {
+  const keys = [`${product}:*`]
+  // A type from the wire that no key can name (e.g. an XAA `event_type` of "aaa:follow.follow") reaches only
+  // `product:*` and onAny, never the handlers of another product or of a key it merely resembles.
+  if (!TYPE_PATH.test(type)) return keys
+  let end = type.indexOf('.')
+  while (end !== -1) {
+    const prefix = type.slice(0, end)
+    keys.push(prefix, `${product}:${prefix}`)
+    end = type.indexOf('.', end + 1)
+  }
+  keys.push(type, `${product}:${type}`)
+  return keys
+}
+
+/** Runs one handler and reports its failure as a value, so that nothing it does can become an unhandled rejection. */
+async function settle (handler: XEventHandler, event: AnyXEvent): Promise<unknown> {
+  try {
+    await handler(event)
+    return undefined
+  } catch (error) {
+    return error ?? new Error('a handler threw a nullish value')
+  }
+}
+
+/**
+ * The handler registry (eventemitter3 holds the listeners) and the dispatcher: every handler that matches an event
+ * runs and is awaited, one failing does not stop the others, and all failures reach `onError` together.
+ */
+export class XEventRouter {
+  readonly #emitter = new EventEmitter<string | symbol>()
+  readonly #keysByType = new Map<string, string[]>()
+  readonly #log: FastifyBaseLogger
+
+  constructor (log: FastifyBaseLogger) {
+    this.#log = log
+  }
+
+  /** Runs `handler` for every event the key (or any of the keys) selects. */
+  on<K extends XRoutingKey> (keys: K | readonly K[], handler: XEventHandler<XEventFor<K>>): this {
+    for (const key of validateKeys(keys)) this.#emitter.on(key, handler)
+    return this
+  }
+
+  /** Removes a handler registered with `on` under the same key(s). */
+  off<K extends XRoutingKey> (keys: K | readonly K[], handler: XEventHandler<XEventFor<K>>): this {
+    for (const key of validateKeys(keys)) this.#emitter.off(key, handler)
+    return this
+  }
+
+  /** Runs `handler` for every event, including types this version does not know. */
+  onAny (handler: XEventHandler<AnyXEvent>): this {
+    this.#emitter.on(ANY, handler)
+    return this
+  }
+
+  /** Called once per event whose handlers failed, with all their errors; a failing error handler is logged. */
+  onError (handler: XErrorHandler): this {
+    this.#emitter.on(ERROR, handler)
+    return this
+  }
+
+  /** Runs every handler of every event; resolves with the failures (each already reported to `onError`). */
+  async dispatch (events: readonly AnyXEvent[]): Promise<XHandlersError[]> {
+    const outcomes = await Promise.all(events.map((event) => this.#dispatchOne(event)))
+    return outcomes.filter((outcome): outcome is XHandlersError => outcome !== undefined)
+  }
+
+  async #dispatchOne (event: AnyXEvent): Promise<XHandlersError | undefined> {
+    const handlers = this.#handlersFor(event)
+    if (handlers.length === 0) return undefined
+    const outcomes = await Promise.all(handlers.map((handler) => settle(handler, event)))
+    const errors = outcomes.filter((outcome) => outcome !== undefined)
+    if (errors.length === 0) return undefined
+    const failure = new XHandlersError(event, errors)
+    await Promise.all(this.#emitter.listeners(ERROR).map(async (onError: Listener) => {
+      const error = await settle(onError as XEventHandler, failure as never)
+      if (error !== undefined) this.#log.error({ err: error }, 'fastify-x-webhooks: an onError handler threw')
+    }))
+    return failure
+  }
+
+  #handlersFor (event: AnyXEvent): XEventHandler[] {
+    const cacheKey = `${event.product}:${event.type}`
+    let keys = this.#keysByType.get(cacheKey)
+    if (keys === undefined) {
+      keys = keysFor(event.product, event.type)
+      // Types come from signed deliveries, so the cache stays small; the bound guards against a flood of new ones.
+      if (this.#keysByType.size < 1024) this.#keysByType.set(cacheKey, keys)
+    }
+    const handlers: XEventHandler[] = this.#emitter.listeners(ANY)
+    for (const key of keys) {
+      if (this.#emitter.listenerCount(key) > 0) handlers.push(...this.#emitter.listeners(key))
+    }
+    return handlers
+  }
+}

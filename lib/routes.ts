@@ -1,0 +1,136 @@
+import { isUtf8 } from 'node:buffer'
+import { STATUS_CODES } from 'node:http'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import {
+  FST_XWH_HANDLER_FAILED, FST_XWH_INVALID_BODY, FST_XWH_INVALID_CRC_TOKEN, FST_XWH_INVALID_SIGNATURE,
+  FST_XWH_MISSING_CRC_TOKEN, FST_XWH_MISSING_SIGNATURE, FST_XWH_UNSUPPORTED_MEDIA_TYPE
+} from './errors.js'
+import { normalizeDelivery } from './events/index.js'
+import type { ResolvedOptions } from './options.js'
+import type { XEventRouter, XHandlersError } from './router.js'
+import { crcResponseToken, isCrcToken, verifySignature } from './signature.js'
+
+export interface WebhookRoutesOptions extends ResolvedOptions {
+  router: XEventRouter
+}
+
+const TIMED_OUT = Symbol('timed out')
+const CRC_TOKEN_PARAM = /(?:^|&)crc_token=([^&]*)/g
+
+/**
+ * The crc_token exactly as sent: read from the raw query, because form decoding would turn a `+` of a base64 token
+ * into a space. Undefined when absent, null when repeated or not decodable.
+ */
+function crcTokenOf (url: string): string | null | undefined {
+  const queryStart = url.indexOf('?')
+  if (queryStart === -1) return undefined
+  const values = [...url.slice(queryStart + 1).matchAll(CRC_TOKEN_PARAM)]
+  if (values.length === 0) return undefined
+  if (values.length > 1) return null
+  try {
+    return decodeURIComponent((values[0] as RegExpExecArray)[1] as string)
+  } catch {
+    return null
+  }
+}
+
+// Fastify's request log prints the URL, which carries the CRC token on GET.
+const logSerializers = {
+  req (request: FastifyRequest) {
+    return {
+      method: request.method,
+      url: request.url.replace(/([?&]crc_token=)[^&]*/g, '$1[redacted]'),
+      host: request.host,
+      remoteAddress: request.ip,
+      remotePort: request.socket.remotePort
+    }
+  }
+}
+
+function logFailures (request: FastifyRequest, failures: readonly XHandlersError[]): void {
+  for (const failure of failures) {
+    request.log.error({ err: failure, eventType: failure.event.type, eventId: failure.event.id }, 'fastify-x-webhooks: handler failed')
+  }
+}
+
+/** For handlers that outlive the answer: their failures are logged (onError has them already) when they settle. */
+function logFailuresLater (request: FastifyRequest, handled: Promise<XHandlersError[]>): void {
+  // dispatch() settles every handler itself and never rejects; the catch only keeps a future bug from crashing.
+  handled.then((failures) => logFailures(request, failures), /* c8 ignore next */ () => {})
+}
+
+/** Resolves with what `work` resolves with, or with TIMED_OUT after `ms`, whichever comes first. */
+async function within<T> (work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => { timer = setTimeout(resolve, ms, TIMED_OUT) })
+  try {
+    return await Promise.race([work, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * The routes X calls, in an encapsulated context: its JSON parser keeps the exact bytes and checks the signature
+ * before parsing, and its error handler answers the documented JSON errors. Nothing here reaches the host app.
+ */
+export async function webhookRoutes (routes: FastifyInstance, options: WebhookRoutesOptions): Promise<void> {
+  const { router, secrets, signatureHeader, handlerTimeout } = options
+  const parseJson = routes.getDefaultJsonParser(routes.initialConfig.onProtoPoisoning ?? 'error', routes.initialConfig.onConstructorPoisoning ?? 'error')
+
+  // Only JSON is parsed here: any other content type is answered 415 before its body is read.
+  routes.removeAllContentTypeParsers()
+  routes.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const raw = body as Buffer
+    const signature = request.headers[signatureHeader]
+    if (signature === undefined) return done(new FST_XWH_MISSING_SIGNATURE(signatureHeader), undefined)
+    if (!verifySignature(raw, signature, secrets)) return done(new FST_XWH_INVALID_SIGNATURE(signatureHeader), undefined)
+    if (!isUtf8(raw)) return done(new FST_XWH_INVALID_BODY(), undefined)
+    parseJson(request, raw.toString('utf8'), done)
+  })
+
+  routes.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const statusCode = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500
+    // Client errors carry only our (or Fastify's) fixed messages; anything else may hold a handler's words.
+    const known = statusCode < 500 || error.code === 'FST_XWH_HANDLER_FAILED'
+    if (known) {
+      request.log.info({ code: error.code, statusCode }, error.message)
+    } else {
+      request.log.error({ err: error }, 'fastify-x-webhooks: request failed')
+    }
+    return reply.code(statusCode).send({
+      statusCode,
+      code: known ? error.code : 'FST_XWH_INTERNAL',
+      error: STATUS_CODES[statusCode],
+      message: known ? error.message : 'The webhook route failed'
+    })
+  })
+
+  routes.get(options.path, { logSerializers }, async (request) => {
+    const token = crcTokenOf(request.url)
+    if (token === undefined) throw new FST_XWH_MISSING_CRC_TOKEN()
+    if (!isCrcToken(token)) throw new FST_XWH_INVALID_CRC_TOKEN()
+    return { response_token: crcResponseToken(token, secrets[0] as string) }
+  })
+
+  routes.post(options.path, { bodyLimit: options.bodyLimit, logSerializers }, async (request, reply) => {
+    // Fastify skips parsing a body-less request that names no content type.
+    if (request.body === undefined) throw new FST_XWH_UNSUPPORTED_MEDIA_TYPE()
+    const handled = router.dispatch(normalizeDelivery(request.body))
+    if (options.ack === 'immediate') {
+      logFailuresLater(request, handled)
+      return reply.code(200).send()
+    }
+    const outcome = await within(handled, handlerTimeout)
+    if (outcome === TIMED_OUT) {
+      request.log.warn({ handlerTimeout }, 'fastify-x-webhooks: handlers still running; answered 200 so that X does not time out')
+      logFailuresLater(request, handled)
+      return reply.code(200).send()
+    }
+    if (outcome.length > 0) {
+      logFailures(request, outcome)
+      throw new FST_XWH_HANDLER_FAILED()
+    }
+    return reply.code(200).send()
+  })
+}

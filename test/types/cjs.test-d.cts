@@ -1,0 +1,29 @@
+// Type tests of the published CommonJS types (dist/cjs, the `require` condition of `exports`): run `npm run build`
+// first. A .cts file is CommonJS whatever package.json says, so `'fastify-x-webhooks'` resolves to dist/cjs here.
+import Fastify = require('fastify')
+import xWebhooksModule = require('fastify-x-webhooks')
+import xWebhooks, { xWebhooks as named, type XaaSourceTargetPayload, type XEventRouter, type XWebhooks } from 'fastify-x-webhooks'
+import { expectError, expectType } from 'tsd'
+
+const app = Fastify()
+
+app.register(xWebhooks, { consumerSecret: 's' })
+app.register(named, { consumerSecret: ['new', 'old'] })
+app.register(xWebhooksModule.default, { consumerSecret: 's' })
+app.register(xWebhooksModule.xWebhooks, { consumerSecret: 's' })
+// Not typed today: `app.register(xWebhooksModule, ...)`, the module object itself (avvio unwraps its `default` at run
+// time, but the dist/cjs types are an ES-style module, so the object is no plugin to the compiler).
+expectType<typeof named>(xWebhooks)
+expectError(app.register(xWebhooks, {}))
+expectError(app.register(xWebhooks, { consumerSecret: 1 }))
+
+expectType<XWebhooks>(app.x)
+expectType<XEventRouter>(app.x)
+app.x.on('xaa:follow.follow', (e) => {
+  expectType<'xaa'>(e.product)
+  expectType<XaaSourceTargetPayload>(e.payload)
+})
+expectError(app.x.on('nope', () => {}))
+
+expectType<string>(xWebhooksModule.crcResponseToken('challenge_string', 'secret'))
+expectType<boolean>(xWebhooksModule.verifySignature('{}', undefined, 'secret'))
