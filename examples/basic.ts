@@ -41,14 +41,14 @@ export async function build (consumerSecret: string, serverOptions: FastifyServe
 }
 
 async function main (): Promise<void> {
-  const secret = process.env.X_CONSUMER_SECRET
-  if (secret === undefined || secret === '') {
+  const { X_CONSUMER_SECRET: secret = '', HOST = '127.0.0.1', PORT = '3000' } = process.env
+  if (secret === '') {
     console.error('Set X_CONSUMER_SECRET to your X app\'s consumer secret (API secret key).')
     process.exitCode = 1
     return
   }
   const app = await build(secret, { logger: true })
-  await app.listen({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 3000) })
+  await app.listen({ host: HOST, port: Number(PORT) })
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
+if (import.meta.url === pathToFileURL(String(process.argv[1])).href) await main()

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer'
 import { STATUS_CODES } from 'node:http'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
 import {
   FST_XWH_HANDLER_FAILED, FST_XWH_INVALID_BODY, FST_XWH_INVALID_CRC_TOKEN, FST_XWH_INVALID_SIGNATURE,
   FST_XWH_MISSING_CRC_TOKEN, FST_XWH_MISSING_SIGNATURE, FST_XWH_UNSUPPORTED_MEDIA_TYPE
@@ -76,7 +76,9 @@ async function within<T> (work: Promise<T>, ms: number): Promise<T | typeof TIME
  */
 export async function webhookRoutes (routes: FastifyInstance, options: WebhookRoutesOptions): Promise<void> {
   const { router, secrets, signatureHeader, handlerTimeout } = options
-  const parseJson = routes.getDefaultJsonParser(routes.initialConfig.onProtoPoisoning ?? 'error', routes.initialConfig.onConstructorPoisoning ?? 'error')
+  // Fastify fills initialConfig with its defaults, so both are always set: the host's own poisoning policy applies.
+  const { onProtoPoisoning, onConstructorPoisoning } = routes.initialConfig as Required<FastifyServerOptions>
+  const parseJson = routes.getDefaultJsonParser(onProtoPoisoning, onConstructorPoisoning)
 
   // Only JSON is parsed here: any other content type is answered 415 before its body is read.
   routes.removeAllContentTypeParsers()

@@ -1,18 +1,31 @@
-// Run by `npm test` after the build: the published ES module entry registers, decorates app.x and handles a delivery.
+// Run by `npm test` after the build: both published entries register, decorate app.x and handle a delivery.
 import assert from 'node:assert'
+import { createRequire } from 'node:module'
 import Fastify from 'fastify'
-import xWebhooks, { signPayload, xWebhooks as named } from 'fastify-x-webhooks'
+import esm, { signPayload, xWebhooks as esmNamed } from 'fastify-x-webhooks'
 
-assert.strictEqual(named, xWebhooks)
-const app = Fastify()
-await app.register(xWebhooks, { consumerSecret: 'test' })
-const seen = []
-app.x.on('follow', (event) => { seen.push(event.type) })
-const crc = await app.inject('/webhooks/x?crc_token=challenge_string')
-assert.deepStrictEqual(crc.json(), { response_token: 'sha256=SYYKwb5URQ4OnNXL3KWDH9ph6EIaP+4PTQFxLk5FIK4=' })
-const body = JSON.stringify({ for_user_id: '2', follow_events: [{ type: 'follow', created_timestamp: '1', source: { id_str: '3' }, target: { id_str: '2' } }] })
-const res = await app.inject({ method: 'POST', url: '/webhooks/x', payload: body, headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': signPayload(body, 'test') } })
-assert.strictEqual(res.statusCode, 200)
-assert.deepStrictEqual(seen, ['follow.follow'])
-await app.close()
-console.log('dist (ES module): import xWebhooks from \'fastify-x-webhooks\' registers and decorates app.x')
+const cjs = createRequire(import.meta.url)('fastify-x-webhooks')
+
+async function check (entry, plugin) {
+  const app = Fastify()
+  await app.register(plugin, { consumerSecret: 'test' })
+  const seen = []
+  app.x.on('follow', (event) => { seen.push(event.type) })
+  const crc = await app.inject('/webhooks/x?crc_token=challenge_string')
+  assert.deepStrictEqual(crc.json(), { response_token: 'sha256=SYYKwb5URQ4OnNXL3KWDH9ph6EIaP+4PTQFxLk5FIK4=' })
+  const body = JSON.stringify({ data: { event_uuid: '1', event_type: 'follow.follow', filter: { user_id: '2' }, payload: {} } })
+  const headers = { 'content-type': 'application/json', 'x-twitter-webhooks-signature': signPayload(body, 'test') }
+  assert.strictEqual((await app.inject({ method: 'POST', url: '/webhooks/x', payload: body, headers })).statusCode, 200)
+  assert.deepStrictEqual(seen, ['follow.follow'])
+  await app.close()
+  console.log(`dist: ${entry} registers and decorates app.x`)
+}
+
+assert.strictEqual(esmNamed, esm)
+// Like every Fastify plugin, require() gives the plugin itself, carrying the named exports.
+assert.strictEqual(typeof cjs, 'function')
+assert.strictEqual(cjs.default, cjs)
+assert.strictEqual(cjs.xWebhooks, cjs)
+assert.strictEqual(typeof cjs.normalizeDelivery, 'function')
+await check('import xWebhooks from \'fastify-x-webhooks\'', esm)
+await check('require(\'fastify-x-webhooks\')', cjs)

@@ -99,3 +99,12 @@ t.test('the prefix option of register() applies too', async (t) => {
   t.equal((await app.inject(`/v1${CRC}`)).statusCode, 200)
   t.equal((await app.inject(CRC)).statusCode, 404)
 })
+
+t.test('a host hook that fails on the webhook route gets a generic 500: its message stays in the logs', async (t) => {
+  const app = await hostWithPlugin(t, (app) => {
+    app.addHook('preHandler', async () => { throw new Error('database password rejected') })
+  })
+  const res = await app.inject(delivery(FOLLOW))
+  t.equal(res.statusCode, 500)
+  t.same(res.json(), { statusCode: 500, code: 'FST_XWH_INTERNAL', error: 'Internal Server Error', message: 'The webhook route failed' })
+})

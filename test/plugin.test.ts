@@ -258,3 +258,12 @@ t.test('the path is configurable, and other methods on it are not served', async
   t.equal((await app.inject(delivery(FOLLOW))).statusCode, 404)
   t.equal((await app.inject({ method: 'PUT', url: '/hooks/x-activity' })).statusCode, 404)
 })
+
+t.test('the host\'s onProtoPoisoning policy applies to deliveries too', async (t) => {
+  const app = await build(t, {}, { onProtoPoisoning: 'remove' })
+  const seen: AnyXEvent[] = []
+  app.x.onAny((event) => { seen.push(event) })
+  t.equal((await app.inject(delivery('{"hello":"world","__proto__":{"polluted":true}}'))).statusCode, 200)
+  t.same(seen[0]?.payload, { hello: 'world' })
+  t.equal(({} as Record<string, unknown>).polluted, undefined)
+})

@@ -9,10 +9,12 @@ const app = Fastify()
 
 app.register(xWebhooks, { consumerSecret: 's' })
 app.register(named, { consumerSecret: ['new', 'old'] })
+// `const xWebhooks = require('fastify-x-webhooks')` is the plugin itself, as with every Fastify plugin.
+app.register(xWebhooksModule, { consumerSecret: 's' })
 app.register(xWebhooksModule.default, { consumerSecret: 's' })
 app.register(xWebhooksModule.xWebhooks, { consumerSecret: 's' })
-// Not typed today: `app.register(xWebhooksModule, ...)`, the module object itself (avvio unwraps its `default` at run
-// time, but the dist/cjs types are an ES-style module, so the object is no plugin to the compiler).
+expectError(app.register(xWebhooksModule, { consumerSecret: 1 }))
+expectType<xWebhooksModule.XaaSourceTargetPayload>({} as XaaSourceTargetPayload)
 expectType<typeof named>(xWebhooks)
 expectError(app.register(xWebhooks, {}))
 expectError(app.register(xWebhooks, { consumerSecret: 1 }))
