@@ -51,7 +51,6 @@ const PRODUCTS: ReadonlySet<string> = new Set<XProduct>(['aaa', 'xaa', 'stream',
 const TYPE_PATH = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/
 const ANY = Symbol('any')
 const ERROR = Symbol('error')
-type Listener = (value: never) => unknown
 
 function validateKey (key: unknown): string {
   if (typeof key !== 'string') throw new FST_XWH_INVALID_ROUTING_KEY(key, 'expected a string such as "follow.follow", "follow" or "xaa:follow"')
@@ -90,9 +89,9 @@ function keysFor (product: string, type: string): string[] {
 }
 
 /** Runs one handler and reports its failure as a value, so that nothing it does can become an unhandled rejection. */
-async function settle (handler: XEventHandler, event: AnyXEvent): Promise<unknown> {
+async function settle<T> (handler: (value: T) => unknown, value: T): Promise<unknown> {
   try {
-    await handler(event)
+    await handler(value)
     return undefined
   } catch (error) {
     return error ?? new Error('a handler threw a nullish value')
@@ -149,8 +148,8 @@ export class XEventRouter {
     const errors = outcomes.filter((outcome) => outcome !== undefined)
     if (errors.length === 0) return undefined
     const failure = new XHandlersError(event, errors)
-    await Promise.all(this.#emitter.listeners(ERROR).map(async (onError: Listener) => {
-      const error = await settle(onError as XEventHandler, failure as never)
+    await Promise.all(this.#emitter.listeners(ERROR).map(async (onError) => {
+      const error = await settle(onError as XErrorHandler, failure)
       if (error !== undefined) this.#log.error({ err: error }, 'fastify-x-webhooks: an onError handler threw')
     }))
     return failure
