@@ -52,6 +52,12 @@ export const FST_XWH_HANDLER_FAILED = createError(
   500
 )
 
+export const FST_XWH_SHUTTING_DOWN = createError(
+  'FST_XWH_SHUTTING_DOWN',
+  'The server is shutting down; X will deliver the event again',
+  503
+)
+
 export const FST_XWH_INVALID_ROUTING_KEY = createError<'FST_XWH_INVALID_ROUTING_KEY', 500, [unknown, string]>(
   'FST_XWH_INVALID_ROUTING_KEY',
   'Invalid routing key %j: %s',

@@ -1,3 +1,6 @@
+import { createMemoryStore } from './dedupe/memory.js'
+import type { DedupeOptions } from './dedupe/store.js'
+import type { Deduplication } from './delivery.js'
 import { FST_XWH_INVALID_OPTION } from './errors.js'
 import type { ConsumerSecret } from './signature.js'
 
@@ -16,6 +19,11 @@ export interface FastifyXWebhooksOptions {
   handlerTimeout?: number
   /** Header carrying the delivery signature. Default `x-twitter-webhooks-signature`. */
   signatureHeader?: string
+  /**
+   * Each event runs once however often X delivers it (on by default, in memory). `false` turns it off; `store` shares
+   * it between instances (`fastify-x-webhooks/redis`).
+   */
+  dedupe?: false | DedupeOptions
 }
 
 export interface ResolvedOptions {
@@ -25,6 +33,7 @@ export interface ResolvedOptions {
   ack: AckMode
   handlerTimeout: number
   signatureHeader: string
+  dedupe: Deduplication | undefined
 }
 
 const ACK_MODES: readonly AckMode[] = ['after-handlers', 'immediate']
@@ -56,18 +65,38 @@ function positiveInteger (name: string, value: unknown, fallback: number): numbe
   return value as number
 }
 
+const STORE_METHODS = ['claim', 'complete', 'release'] as const
+
+function resolveDedupe (value: unknown, handlerTimeout: number): Deduplication | undefined {
+  if (value === false) return undefined
+  if (value !== undefined && (typeof value !== 'object' || value === null)) fail('dedupe', 'expected false, or { store?, ttl?, max? }')
+  const { store, ttl, max } = (value ?? {}) as DedupeOptions
+  if (store !== undefined && STORE_METHODS.some((method) => typeof store[method] !== 'function')) {
+    fail('dedupe.store', 'expected a DedupeStore: an object with claim(id, ttlMs), complete(id, ttlMs) and release(id)')
+  }
+  if (store !== undefined && max !== undefined) fail('dedupe.max', 'max bounds the default in-memory store; bound a custom store yourself')
+  return {
+    store: store ?? createMemoryStore({ max: positiveInteger('dedupe.max', max, 100_000) }),
+    // A claim lasts as long as X is promised an answer: a copy arriving meanwhile is a duplicate of a running event.
+    claimTtl: handlerTimeout,
+    doneTtl: positiveInteger('dedupe.ttl', ttl, 86_400_000)
+  }
+}
+
 /** Checks every option and fills in the defaults; throws FST_XWH_INVALID_OPTION naming the option and the fix. */
 export function resolveOptions (options: Partial<FastifyXWebhooksOptions>): ResolvedOptions {
   const { path = '/webhooks/x', ack = 'after-handlers', signatureHeader = 'x-twitter-webhooks-signature' } = options
   if (typeof path !== 'string' || !ROUTE_PATH.test(path)) fail('path', 'expected an absolute path without query string or parameters, e.g. "/webhooks/x"')
   if (!ACK_MODES.includes(ack)) fail('ack', `expected one of ${ACK_MODES.join(', ')}`)
   if (typeof signatureHeader !== 'string' || !HEADER_NAME.test(signatureHeader)) fail('signatureHeader', 'expected an HTTP header name')
+  const handlerTimeout = positiveInteger('handlerTimeout', options.handlerTimeout, 8_000)
   return {
     secrets: resolveSecrets(options.consumerSecret),
     path,
     bodyLimit: positiveInteger('bodyLimit', options.bodyLimit, 1_048_576),
     ack,
-    handlerTimeout: positiveInteger('handlerTimeout', options.handlerTimeout, 8_000),
-    signatureHeader: signatureHeader.toLowerCase()
+    handlerTimeout,
+    signatureHeader: signatureHeader.toLowerCase(),
+    dedupe: resolveDedupe(options.dedupe, handlerTimeout)
   }
 }

@@ -135,13 +135,8 @@ export class XEventRouter {
     return this
   }
 
-  /** Runs every handler of every event; resolves with the failures (each already reported to `onError`). */
-  async dispatch (events: readonly AnyXEvent[]): Promise<XHandlersError[]> {
-    const outcomes = await Promise.all(events.map((event) => this.#dispatchOne(event)))
-    return outcomes.filter((outcome): outcome is XHandlersError => outcome !== undefined)
-  }
-
-  async #dispatchOne (event: AnyXEvent): Promise<XHandlersError | undefined> {
+  /** Runs every handler of the event; resolves with their failures (already reported to `onError`), never rejects. */
+  async dispatch (event: AnyXEvent): Promise<XHandlersError | undefined> {
     const handlers = this.#handlersFor(event)
     if (handlers.length === 0) return undefined
     const outcomes = await Promise.all(handlers.map((handler) => settle(handler, event)))

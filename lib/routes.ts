@@ -3,11 +3,12 @@ import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
 import {
   FST_XWH_HANDLER_FAILED, FST_XWH_INVALID_BODY, FST_XWH_INVALID_CRC_TOKEN, FST_XWH_INVALID_SIGNATURE,
-  FST_XWH_MISSING_CRC_TOKEN, FST_XWH_MISSING_SIGNATURE, FST_XWH_UNSUPPORTED_MEDIA_TYPE
+  FST_XWH_MISSING_CRC_TOKEN, FST_XWH_MISSING_SIGNATURE, FST_XWH_SHUTTING_DOWN, FST_XWH_UNSUPPORTED_MEDIA_TYPE
 } from './errors.js'
 import { normalizeDelivery } from './events/index.js'
 import type { ResolvedOptions } from './options.js'
-import type { XEventRouter, XHandlersError } from './router.js'
+import type { XEventRouter } from './router.js'
+import { handleDelivery } from './delivery.js'
 import { crcResponseToken, isCrcToken, verifySignature } from './signature.js'
 
 export interface WebhookRoutesOptions extends ResolvedOptions {
@@ -15,6 +16,7 @@ export interface WebhookRoutesOptions extends ResolvedOptions {
 }
 
 const TIMED_OUT = Symbol('timed out')
+const OWN_SERVER_ERRORS = new Set(['FST_XWH_HANDLER_FAILED', 'FST_XWH_SHUTTING_DOWN'])
 const CRC_TOKEN_PARAM = /(?:^|&)crc_token=([^&]*)/g
 
 /**
@@ -47,18 +49,6 @@ const logSerializers = {
   }
 }
 
-function logFailures (request: FastifyRequest, failures: readonly XHandlersError[]): void {
-  for (const failure of failures) {
-    request.log.error({ err: failure, eventType: failure.event.type, eventId: failure.event.id }, 'fastify-x-webhooks: handler failed')
-  }
-}
-
-/** For handlers that outlive the answer: their failures are logged (onError has them already) when they settle. */
-function logFailuresLater (request: FastifyRequest, handled: Promise<XHandlersError[]>): void {
-  // dispatch() settles every handler itself and never rejects; the catch only keeps a future bug from crashing.
-  handled.then((failures) => logFailures(request, failures), /* c8 ignore next */ () => {})
-}
-
 /** Resolves with what `work` resolves with, or with TIMED_OUT after `ms`, whichever comes first. */
 async function within<T> (work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   let timer: NodeJS.Timeout | undefined
@@ -75,7 +65,7 @@ async function within<T> (work: Promise<T>, ms: number): Promise<T | typeof TIME
  * before parsing, and its error handler answers the documented JSON errors. Nothing here reaches the host app.
  */
 export async function webhookRoutes (routes: FastifyInstance, options: WebhookRoutesOptions): Promise<void> {
-  const { router, secrets, signatureHeader, handlerTimeout } = options
+  const { router, secrets, signatureHeader, handlerTimeout, dedupe } = options
   // Fastify fills initialConfig with its defaults, so both are always set: the host's own poisoning policy applies.
   const { onProtoPoisoning, onConstructorPoisoning } = routes.initialConfig as Required<FastifyServerOptions>
   const parseJson = routes.getDefaultJsonParser(onProtoPoisoning, onConstructorPoisoning)
@@ -93,8 +83,8 @@ export async function webhookRoutes (routes: FastifyInstance, options: WebhookRo
 
   routes.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const statusCode = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500
-    // Client errors carry only our (or Fastify's) fixed messages; anything else may hold a handler's words.
-    const known = statusCode < 500 || error.code === 'FST_XWH_HANDLER_FAILED'
+    // Client errors and our own 5xx carry fixed messages; anything else may hold a hook's or a handler's words.
+    const known = statusCode < 500 || OWN_SERVER_ERRORS.has(error.code)
     if (known) {
       request.log.info({ code: error.code, statusCode }, error.message)
     } else {
@@ -115,22 +105,31 @@ export async function webhookRoutes (routes: FastifyInstance, options: WebhookRo
     return { response_token: crcResponseToken(token, secrets[0] as string) }
   })
 
-  routes.post(options.path, { bodyLimit: options.bodyLimit, logSerializers }, async (request, reply) => {
+  // Deliveries whose handlers are still running: app.close() waits for them, up to handlerTimeout, before the server
+  // stops (preClose runs before it does; onClose, after).
+  const inFlight = new Set<Promise<boolean>>()
+  let closing = false
+  routes.addHook('preClose', async () => {
+    closing = true
+    await within(Promise.all(inFlight), handlerTimeout)
+  })
+
+  const rejectWhileClosing = async (): Promise<void> => {
+    // 503 before the body is read: X delivers it again, to an instance that is not going away.
+    if (closing) throw new FST_XWH_SHUTTING_DOWN()
+  }
+
+  routes.post(options.path, { bodyLimit: options.bodyLimit, logSerializers, onRequest: rejectWhileClosing }, async (request, reply) => {
     // Fastify skips parsing a body-less request that names no content type.
     if (request.body === undefined) throw new FST_XWH_UNSUPPORTED_MEDIA_TYPE()
-    const handled = router.dispatch(normalizeDelivery(request.body))
-    if (options.ack === 'immediate') {
-      logFailuresLater(request, handled)
-      return reply.code(200).send()
-    }
-    const outcome = await within(handled, handlerTimeout)
-    if (outcome === TIMED_OUT) {
+    const handled = handleDelivery(router, dedupe, normalizeDelivery(request.body), request.log)
+    inFlight.add(handled)
+    handled.then(() => inFlight.delete(handled))
+    if (options.ack === 'immediate') return reply.code(200).send()
+    const failed = await within(handled, handlerTimeout)
+    if (failed === TIMED_OUT) {
       request.log.warn({ handlerTimeout }, 'fastify-x-webhooks: handlers still running; answered 200 so that X does not time out')
-      logFailuresLater(request, handled)
-      return reply.code(200).send()
-    }
-    if (outcome.length > 0) {
-      logFailures(request, outcome)
+    } else if (failed) {
       throw new FST_XWH_HANDLER_FAILED()
     }
     return reply.code(200).send()

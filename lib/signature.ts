@@ -5,8 +5,9 @@ import { FST_XWH_INVALID_CRC_TOKEN } from './errors.js'
 export type ConsumerSecret = string | readonly string[]
 
 const SIGNATURE_PREFIX = 'sha256='
-// base64 of a 32-byte SHA-256 digest: 43 characters and one '=' of padding.
-const BASE64_DIGEST = /^[A-Za-z0-9+/]{43}=$/
+// Canonical base64 of a 32-byte SHA-256 digest: 43 characters and one '=' of padding. The last character carries
+// two unused bits, which must be zero, so that one signature has exactly one accepted spelling.
+const BASE64_DIGEST = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/
 // The CRC route signs with the same key and construction as event bodies, so signing arbitrary strings would let
 // anyone forge deliveries. X's tokens are base64-ish; its documented example `challenge_string` must pass.
 const CRC_TOKEN = /^[A-Za-z0-9+/\-_=]{8,256}$/

@@ -3,8 +3,11 @@ import assert from 'node:assert'
 import { createRequire } from 'node:module'
 import Fastify from 'fastify'
 import esm, { signPayload, xWebhooks as esmNamed } from 'fastify-x-webhooks'
+import { createRedisStore as esmRedisStore } from 'fastify-x-webhooks/redis'
 
-const cjs = createRequire(import.meta.url)('fastify-x-webhooks')
+const require = createRequire(import.meta.url)
+const cjs = require('fastify-x-webhooks')
+const cjsRedis = require('fastify-x-webhooks/redis')
 
 async function check (entry, plugin) {
   const app = Fastify()
@@ -29,3 +32,12 @@ assert.strictEqual(cjs.xWebhooks, cjs)
 assert.strictEqual(typeof cjs.normalizeDelivery, 'function')
 await check('import xWebhooks from \'fastify-x-webhooks\'', esm)
 await check('require(\'fastify-x-webhooks\')', cjs)
+
+// The Redis entry: the store factory from both builds, validating its options with the package's own error, and
+// loading no ioredis (an optional peer the application brings; importing ESM fills the same CommonJS cache).
+for (const [entry, createRedisStore] of [['import \'fastify-x-webhooks/redis\'', esmRedisStore], ['require(\'fastify-x-webhooks/redis\')', cjsRedis.createRedisStore]]) {
+  assert.strictEqual(typeof createRedisStore, 'function')
+  assert.throws(() => createRedisStore({}), { code: 'FST_XWH_INVALID_OPTION' })
+  console.log(`dist: ${entry} exports createRedisStore`)
+}
+assert.ok(!Object.keys(require.cache).some((file) => /[\\/]node_modules[\\/]ioredis[\\/]/.test(file)), 'the redis entry must not load ioredis')

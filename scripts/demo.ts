@@ -56,7 +56,7 @@ for (const file of files) {
 
 const first = readFileSync(new URL(files[0] as string, FIXTURES))
 report('forged delivery (signed with another secret): no handler runs', await post(url, first, signPayload(first, 'not-the-secret')), 401)
-report(`duplicate of ${files[0]}`, await post(url, first, signPayload(first, secret)), 200)
+report(`duplicate of ${files[0]}: de-duplicated, no handler runs again`, await post(url, first, signPayload(first, secret)), 200)
 
 await app.close()
 console.log(`\n${files.length} fixtures delivered; ${failures === 0 ? 'every answer as expected' : `${failures} unexpected answer(s)`}`)

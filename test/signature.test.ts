@@ -59,3 +59,17 @@ t.test('verifySignature returns false, never throws, on malformed headers', asyn
   ]
   for (const header of malformed) t.equal(verifySignature(raw, header, 'test'), false, JSON.stringify(header))
 })
+
+t.test('verifySignature accepts only the canonical spelling of a signature', async (t) => {
+  const raw = Buffer.from('{"a":1}')
+  const good = signPayload(raw, 'test')
+  const last = good.at(-2) as string
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+  // Same decoded bytes, other unused bits: the three other characters of the last character's group of four.
+  const base = alphabet.indexOf(last) & ~3
+  for (const variant of [0, 1, 2, 3].map((offset) => alphabet[base + offset]).filter((c) => c !== last)) {
+    const spelled = `${good.slice(0, -2)}${variant}=`
+    t.ok(Buffer.from(spelled.slice(7), 'base64').equals(Buffer.from(good.slice(7), 'base64')), 'decodes to the same bytes')
+    t.notOk(verifySignature(raw, spelled, 'test'), spelled)
+  }
+})

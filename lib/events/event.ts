@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import type { AnyXEvent, XProduct } from './types.js'
 
 /** What every product's normaliser knows about the delivery as a whole. */
@@ -31,6 +31,16 @@ export function createEvent (
 
 /** An item (or a whole body) no product uses: still emitted, as `unknown`, keyed by a hash of its content. */
 export function unknownEvent (context: DeliveryContext, product: XProduct, item: unknown, forUserId?: string): AnyXEvent {
-  const digest = createHash('sha256').update(JSON.stringify(item) ?? '').digest('base64url')
-  return createEvent(context, product, 'unknown', `unknown:${digest}`, forUserId, item)
+  return createEvent(context, product, 'unknown', `unknown:${contentKey(item)}`, forUserId, item)
+}
+
+/** A hash of the item's JSON; an item nested too deep to serialise gets a key of its own (not de-duplicated). */
+function contentKey (item: unknown): string {
+  let json: string
+  try {
+    json = JSON.stringify(item) ?? ''
+  } catch {
+    return `unhashable:${randomUUID()}`
+  }
+  return createHash('sha256').update(json).digest('base64url')
 }

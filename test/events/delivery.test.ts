@@ -74,3 +74,13 @@ t.test('keys named like Object.prototype members neither match nor pollute', asy
   t.strictSame(normalizeDelivery(JSON.parse(bodies[0] as string)), [], 'an empty batch stays empty')
   t.match(normalizeDelivery(JSON.parse(bodies[1] as string)), [{ type: 'unknown', product: 'aaa' }, { type: 'unknown', product: 'aaa' }])
 })
+
+t.test('a body nested too deep to serialise is still one unknown event, with an id of its own', async (t) => {
+  const deep = JSON.parse('['.repeat(100_000) + ']'.repeat(100_000))
+  const [first] = normalizeDelivery(deep)
+  const [second] = normalizeDelivery(deep)
+  t.equal(first?.type, 'unknown')
+  t.equal(first?.payload, deep)
+  t.match(first?.id, /^webhook::unknown:unhashable:/)
+  t.not(first?.id, second?.id, 'not de-duplicated: nothing stable to key it on')
+})

@@ -25,7 +25,10 @@ import xWebhooks, {
   type XEventFor,
   type XProduct,
   type XRoutingKey,
-  type XWebhooks
+  type XWebhooks,
+  createMemoryStore,
+  type ClaimResult,
+  type DedupeStore
 } from 'fastify-x-webhooks'
 
 const app = Fastify()
@@ -44,6 +47,20 @@ expectError(app.register(xWebhooks, { consumerSecret: 's', bodyLimit: '1mb' }))
 expectError(app.register(xWebhooks, { consumerSecret: 's', ack: 'later' }))
 expectError(app.register(xWebhooks, { consumerSecret: 's', handlerTimeout: '8s' }))
 expectAssignable<FastifyXWebhooksOptions>({ consumerSecret: 's' })
+
+// De-duplication: off, tuned, or a store
+app.register(xWebhooks, { consumerSecret: 's', dedupe: false })
+app.register(xWebhooks, { consumerSecret: 's', dedupe: { ttl: 3_600_000, max: 10_000 } })
+app.register(xWebhooks, { consumerSecret: 's', dedupe: { store: createMemoryStore({ max: 10 }) } })
+const customStore: DedupeStore = {
+  claim: async (id: string, ttlMs: number): Promise<ClaimResult> => (id.length > ttlMs ? 'done' : 'claimed'),
+  complete: async () => {},
+  release: async () => {}
+}
+app.register(xWebhooks, { consumerSecret: 's', dedupe: { store: customStore } })
+expectError(app.register(xWebhooks, { consumerSecret: 's', dedupe: true }))
+expectError(app.register(xWebhooks, { consumerSecret: 's', dedupe: { store: { claim: async () => 'maybe' } } }))
+expectNotAssignable<DedupeStore>({ claim: async () => 'claimed', complete: async () => {} })
 expectNotAssignable<FastifyXWebhooksOptions>({ path: '/hook' })
 
 // Declaration merging reached the consumer
@@ -184,7 +201,7 @@ expectType<XaaEvent<'news.new'>>({} as XEventFor<'news'>)
 
 // The router, standalone
 const router = new XEventRouter(app.log)
-expectType<Promise<XHandlersError[]>>(router.dispatch(normalizeDelivery({})))
+expectType<Promise<XHandlersError | undefined>>(router.dispatch(normalizeDelivery({}).at(0) as AnyXEvent))
 expectError(new XEventRouter())
 expectAssignable<(log: FastifyBaseLogger) => XEventRouter>((log) => new XEventRouter(log))
 
