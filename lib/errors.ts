@@ -70,3 +70,36 @@ export const FST_XWH_ALREADY_REGISTERED = createError(
   'fastify-x-webhooks is already registered in this scope (app.x exists); register it once per scope, or wrap each registration in its own plugin to serve several X apps',
   500
 )
+
+// The management client (lib/client). Input it refuses is never sent; XApiError (lib/client/errors.ts) is X's answer.
+
+export const FST_XWH_INVALID_REQUEST = createError<'FST_XWH_INVALID_REQUEST', 400, [string, string]>(
+  'FST_XWH_INVALID_REQUEST',
+  'fastify-x-webhooks: refused before sending, invalid %s: %s',
+  400,
+  TypeError
+)
+
+export const FST_XWH_REQUEST_TIMEOUT = createError<'FST_XWH_REQUEST_TIMEOUT', 504, [string, number]>(
+  'FST_XWH_REQUEST_TIMEOUT',
+  'fastify-x-webhooks: %s timed out: no complete answer from X within %d ms; try again, or raise the client\'s timeout option',
+  504
+)
+
+export const FST_XWH_REQUEST_FAILED = createError<'FST_XWH_REQUEST_FAILED', 502, [string, string, { cause: unknown }?]>(
+  'FST_XWH_REQUEST_FAILED',
+  'fastify-x-webhooks: %s could not reach X (%s); check the client\'s baseUrl, DNS and the network',
+  502
+)
+
+export const FST_XWH_UNEXPECTED_RESPONSE = createError<'FST_XWH_UNEXPECTED_RESPONSE', 502, [string, string]>(
+  'FST_XWH_UNEXPECTED_RESPONSE',
+  'fastify-x-webhooks: %s succeeded but the answer is not one X documents (%s); is baseUrl pointing at the X API?',
+  502
+)
+
+export const FST_XWH_NO_CLIENT = createError(
+  'FST_XWH_NO_CLIENT',
+  'app.x.client needs the bearerToken option: register the plugin with { bearerToken: process.env.X_BEARER_TOKEN }',
+  500
+)

@@ -1,3 +1,4 @@
+import { XWebhooksClient } from './client/index.js'
 import { createMemoryStore } from './dedupe/memory.js'
 import type { DedupeOptions } from './dedupe/store.js'
 import type { Deduplication } from './delivery.js'
@@ -24,6 +25,10 @@ export interface FastifyXWebhooksOptions {
    * it between instances (`fastify-x-webhooks/redis`).
    */
   dedupe?: false | DedupeOptions
+  /** The app-only bearer token: makes `app.x.client` available. */
+  bearerToken?: string
+  /** Where `app.x.client` sends its requests. Default `https://api.x.com`; the emulator or a proxy otherwise. */
+  apiBaseUrl?: string
 }
 
 export interface ResolvedOptions {
@@ -34,6 +39,7 @@ export interface ResolvedOptions {
   handlerTimeout: number
   signatureHeader: string
   dedupe: Deduplication | undefined
+  client: XWebhooksClient | undefined
 }
 
 const ACK_MODES: readonly AckMode[] = ['after-handlers', 'immediate']
@@ -83,6 +89,14 @@ function resolveDedupe (value: unknown, handlerTimeout: number): Deduplication |
   }
 }
 
+function resolveClient ({ bearerToken, apiBaseUrl }: Partial<FastifyXWebhooksOptions>): XWebhooksClient | undefined {
+  if (bearerToken === undefined) {
+    if (apiBaseUrl !== undefined) fail('apiBaseUrl', 'points app.x.client elsewhere, and the client needs bearerToken too')
+    return undefined
+  }
+  return new XWebhooksClient({ bearerToken, baseUrl: apiBaseUrl })
+}
+
 /** Checks every option and fills in the defaults; throws FST_XWH_INVALID_OPTION naming the option and the fix. */
 export function resolveOptions (options: Partial<FastifyXWebhooksOptions>): ResolvedOptions {
   const { path = '/webhooks/x', ack = 'after-handlers', signatureHeader = 'x-twitter-webhooks-signature' } = options
@@ -97,6 +111,7 @@ export function resolveOptions (options: Partial<FastifyXWebhooksOptions>): Reso
     ack,
     handlerTimeout,
     signatureHeader: signatureHeader.toLowerCase(),
-    dedupe: resolveDedupe(options.dedupe, handlerTimeout)
+    dedupe: resolveDedupe(options.dedupe, handlerTimeout),
+    client: resolveClient(options)
   }
 }

@@ -3,7 +3,7 @@
 import Fastify = require('fastify')
 import xWebhooksModule = require('fastify-x-webhooks')
 import xWebhooks, { xWebhooks as named, type XaaSourceTargetPayload, type XEventRouter, type XWebhooks } from 'fastify-x-webhooks'
-import { expectError, expectType } from 'tsd'
+import { expectAssignable, expectError, expectType } from 'tsd'
 
 const app = Fastify()
 
@@ -20,7 +20,7 @@ expectError(app.register(xWebhooks, {}))
 expectError(app.register(xWebhooks, { consumerSecret: 1 }))
 
 expectType<XWebhooks>(app.x)
-expectType<XEventRouter>(app.x)
+expectAssignable<XEventRouter>(app.x)
 app.x.on('xaa:follow.follow', (e) => {
   expectType<'xaa'>(e.product)
   expectType<XaaSourceTargetPayload>(e.payload)

@@ -28,7 +28,12 @@ import xWebhooks, {
   type XWebhooks,
   createMemoryStore,
   type ClaimResult,
-  type DedupeStore
+  type DedupeStore,
+  XWebhooksClient,
+  type XApiError,
+  type Webhook,
+  type ReplayJob,
+  type XaaSubscription
 } from 'fastify-x-webhooks'
 
 const app = Fastify()
@@ -65,7 +70,15 @@ expectNotAssignable<FastifyXWebhooksOptions>({ path: '/hook' })
 
 // Declaration merging reached the consumer
 expectType<XWebhooks>(app.x)
-expectType<XEventRouter>(app.x)
+expectAssignable<XEventRouter>(app.x)
+expectType<XWebhooksClient>(app.x.client)
+app.register(xWebhooks, { consumerSecret: 's', bearerToken: 't', apiBaseUrl: 'http://127.0.0.1:8787' })
+expectError(app.register(xWebhooks, { consumerSecret: 's', bearerToken: 1 }))
+expectType<Promise<Webhook[]>>(app.x.client.webhooks.list())
+expectType<Promise<ReplayJob>>(new XWebhooksClient({ bearerToken: 't' }).webhooks.replay({ webhookId: '1', from: new Date(), to: new Date() }))
+expectError(new XWebhooksClient({ bearerToken: 't' }).webhooks.replay({ webhookId: '1', from: '202601010000', to: new Date() }))
+expectAssignable<AsyncIterable<XaaSubscription[]>>(app.x.client.xaa.listSubscriptions())
+expectType<number>(({} as XApiError).status)
 
 // An exact, product-qualified key: only that product's payload
 app.x.on('xaa:follow.follow', (e) => {
@@ -164,7 +177,7 @@ app.x.on('aaa:unknown', (e) => {
 app.x.on('like', async (e) => { expectType<'like.create'>(e.type) })
 const wide = (e: AnyXEvent): void => { expectType<XProduct>(e.product) }
 app.x.on('follow', wide).on(['post', 'xaa:*'], wide).off('follow', wide).off(['post', 'xaa:*'], wide)
-expectType<XEventRouter>(app.x.on('follow', wide))
+expectType<XWebhooks>(app.x.on('follow', wide))
 
 // Keys no event can have are errors
 expectError(app.x.on('nope', () => {}))
@@ -191,7 +204,7 @@ app.x.onError((error) => {
   expectAssignable<AggregateError>(error)
 })
 expectError(app.x.onError((error: string) => error))
-expectType<XEventRouter>(app.x.onAny(() => {}).onError(() => {}))
+expectType<XWebhooks>(app.x.onAny(() => {}).onError(() => {}))
 
 // The routing-key types
 expectAssignable<XRoutingKey>('profile.update')
