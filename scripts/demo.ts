@@ -6,7 +6,7 @@ import { Writable } from 'node:stream'
 import { build } from '../examples/basic.js'
 import { crcResponseToken, signPayload } from '../lib/index.js'
 
-const FIXTURES = new URL('../test/fixtures/', import.meta.url)
+const FIXTURES = new URL('../fixtures/', import.meta.url)
 const secret = randomBytes(24).toString('base64url')
 let failures = 0
 

@@ -6,7 +6,7 @@ import xWebhooks, { signPayload, type FastifyXWebhooksOptions } from '../lib/ind
 
 export const SECRET = 'test'
 export const PATH = '/webhooks/x'
-export const FIXTURES = new URL('./fixtures/', import.meta.url)
+export const FIXTURES = new URL('../fixtures/', import.meta.url)
 
 /** Every fixture as `product/name` → its exact bytes. */
 export function fixtures (): Array<{ name: string, raw: Buffer }> {

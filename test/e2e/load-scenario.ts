@@ -1,14 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs'
 
 // The load scenario of test/e2e/load.test.ts, also run at 100x its size by bench/delivery-load.ts (which imports this
-// module; a test support module, not a test): unique signed deliveries built from test/fixtures/ (XAA single events,
+// module; a test support module, not a test): unique signed deliveries built from fixtures/ (XAA single events,
 // XAA `data` arrays, AAA batches), 20% of them also sent as exact duplicates (half at the same time as the original,
 // half some hundreds of sends later), every one also replayed (`meta.replay` added: other bytes, same event ids), and
 // 2% of events failing on their first attempt. Seeded: the same scenario on every run.
 // It reads the fixtures itself rather than through test/helpers.ts, which would load Fastify into the benchmark's
 // load generator.
 
-const FIXTURES = new URL('../fixtures/', import.meta.url)
+const FIXTURES = new URL('../../fixtures/', import.meta.url)
 
 export const DUPLICATE_SHARE = 0.2
 
