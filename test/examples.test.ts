@@ -82,13 +82,28 @@ t.test('examples/basic.ts without X_CONSUMER_SECRET says what to set and exits 1
   t.match(stderr, /Set X_CONSUMER_SECRET/)
 })
 
-t.test('npm run demo: every fixture over real HTTP, the forged delivery refused, exit 0', async (t) => {
+t.test('npm run demo: emulator and example service on loopback, every fixture type triggered and handled, the replay skipped as duplicates, exit 0', async (t) => {
   const child = run('scripts/demo.ts')
   let output = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
   const [code] = await once(child, 'exit')
   t.equal(code, 0, output)
-  t.match(output, /✓ forged delivery .* → 401\n✓ duplicate of .* → 200\n/, 'no handler output for the forged delivery or the duplicate')
   t.notMatch(output, /✗/)
-  t.match(output, new RegExp(`${fixtures().length} fixtures delivered; every answer as expected`))
+  t.match(output, /^X emulator listening on http:\/\/127\.0\.0\.1:\d+\nexample service \(examples\/basic\.ts\) listening on http:\/\/127\.0\.0\.1:\d+\/webhooks\/x\n/)
+  t.match(output, /\n✓ webhooks\.create → webhook \d+, valid: the CRC passed\n/)
+  t.match(output, /\n✓ aaa\.subscribe → user subscribed to webhook \d+ .*\n✓ xaa\.createSubscription follow\.follow for user 2244994945 → subscription \d+ /)
+  // Every fixture but the replay job statuses, which the replay itself delivers.
+  const triggered = fixtures().filter(({ name }) => !name.startsWith('control/')).length
+  t.match(output, `Trigger one event of every type in fixtures/ (${triggered})`)
+  t.equal(output.match(/\n✓ \[ ?\d+\/\d+\] \S+ \((aaa|xaa|stream)\) → delivered to 1 webhook\(s\), answered 200\n/g)?.length, triggered, 'a progress line for each, each answered 200')
+  // The handlers' output, indented under the trigger that caused it.
+  t.match(output, /\n {6}aaa follow\.follow: @furiouscamper followed user 2244994945\n✓ \[ ?\d+\/\d+\] follow\.follow \(aaa\)/)
+  t.match(output, /\n {6}xaa post\.mention\.create: "hey @ExampleUser"\n✓ \[\d+\/\d+\] post\.mention\.create \(xaa\)/)
+  t.equal(output.match(/\n {6}event \S+ \((aaa|xaa|stream)\) id=/g)?.length, triggered, 'onAny saw each triggered event once')
+  t.match(output, /\n✓ forged delivery → 401: refused, no handler runs\n/)
+  t.equal(output.match(/\n {6}duplicate skipped: /g)?.length, triggered, 'every replayed copy skipped')
+  t.notMatch(output, /\[replay\]/, 'no handler ran for a replayed event')
+  t.match(output, /\n {6}replay job \d+ ended: Complete\n/)
+  t.match(output, new RegExp(`\n✓ ${triggered} of ${triggered} deliveries replayed, every one answered 200\n✓ ${triggered} duplicates skipped by the plugin: no handler ran again for them\n✓ replay_job_status delivered: only the replay.complete handlers ran\n`))
+  t.match(output, /\nEmulator and service stopped after \d+\.\d s; every answer as expected\n$/)
 })

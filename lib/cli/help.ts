@@ -74,7 +74,8 @@ export function groupHelp (group: Group, path: string[]): string {
       '  export X_BEARER_TOKEN=... X_CONSUMER_SECRET=...',
       '  x-webhooks crc-check https://example.com/webhooks/x',
       '  x-webhooks webhooks create https://example.com/webhooks/x',
-      '  x-webhooks webhooks list --json'
+      '  x-webhooks webhooks list --json',
+      '  x-webhooks emulator --port 0   # a local X; then x-webhooks trigger TYPE, x-webhooks listen --forward-to URL'
     )
   }
   lines.push('', `Run x-webhooks ${root ? '' : `${path.join(' ')} `}COMMAND --help for the options and examples of one command.`)

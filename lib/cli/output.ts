@@ -10,6 +10,8 @@ export interface CliIo {
   env: Record<string, string | undefined>
   /** For the client's requests and crc-check's GET. Default: Node's global fetch. */
   fetch?: typeof fetch
+  /** Ends the long-running commands (emulator, listen) when it aborts. Default: SIGINT or SIGTERM to this process. */
+  signal?: AbortSignal
 }
 
 /** What went wrong, for people (`message`, `hint`) and for scripts (every field). */

@@ -3,17 +3,20 @@ import { checkArguments, parse, UsageError } from './args.js'
 import { EXIT, type Group } from './command.js'
 import { Context } from './context.js'
 import { crcCheck } from './crc-check.js'
+import { emulator } from './emulator.js'
 import { describe } from './failures.js'
 import { commandHelp, groupHelp } from './help.js'
+import { listen } from './listen.js'
 import { Output, type CliIo } from './output.js'
 import { stream } from './stream.js'
 import { subscriptions } from './subscriptions.js'
+import { trigger } from './trigger.js'
 import { webhooks } from './webhooks.js'
 
 export type { CliIo } from './output.js'
 export { EXIT } from './command.js'
 
-export const commands: Group = { name: 'x-webhooks', summary: 'X webhooks from the command line', children: [webhooks, subscriptions, stream, crcCheck] }
+export const commands: Group = { name: 'x-webhooks', summary: 'X webhooks from the command line', children: [webhooks, subscriptions, stream, crcCheck, emulator, trigger, listen] }
 
 /** Runs one command line (without the node and script arguments) and resolves to the exit code; never rejects. */
 export async function run (argv: string[], io: CliIo): Promise<number> {
