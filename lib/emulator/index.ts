@@ -18,22 +18,18 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { createContext } from './context.js'
 import { unauthorized } from './problems.js'
-import { aaaRoutes } from './routes-aaa.js'
+import { aaaRoutes, SUBSCRIPTION_ALL } from './routes-aaa.js'
 import { controlRoutes } from './routes-control.js'
 import { streamRoutes } from './routes-stream.js'
 import { webhookRoutes } from './routes-webhooks.js'
-import { xaaRoutes } from './routes-xaa.js'
+import { PATH as XAA_SUBSCRIPTIONS, xaaRoutes } from './routes-xaa.js'
 import type { EmulatorOptions } from './types.js'
 
 export type { EmulatorOptions, EmulatorDelivery, EmulatorAttempt, EmulatorProduct } from './types.js'
 export { DEFAULT_USER_ID, USER_HEADER } from './routes-aaa.js'
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The route acts for a user: any `Bearer …` or `OAuth …` authorization is accepted. */
-    userAuth?: boolean
-  }
-}
+// The routes that act for a user: any `Bearer …` or `OAuth …` authorization is accepted there.
+const USER_ROUTES = new Set([`POST ${SUBSCRIPTION_ALL}`, `GET ${SUBSCRIPTION_ALL}`, `POST ${XAA_SUBSCRIPTIONS}`])
 
 export function createEmulator (options: EmulatorOptions): FastifyInstance {
   const context = createContext(options)
@@ -43,7 +39,7 @@ export function createEmulator (options: EmulatorOptions): FastifyInstance {
   app.register(async (x) => {
     x.addHook('onRequest', async (request, reply) => {
       const authorization = request.headers.authorization ?? ''
-      const user = request.routeOptions.config.userAuth === true && /^(Bearer|OAuth) \S/.test(authorization)
+      const user = USER_ROUTES.has(`${request.method} ${request.routeOptions.url}`) && /^(Bearer|OAuth) \S/.test(authorization)
       if (authorization !== expected && !user) return unauthorized(reply)
     })
     x.register(webhookRoutes(context))

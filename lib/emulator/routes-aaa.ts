@@ -4,6 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EmulatorContext } from './context.js'
 import { problem } from './problems.js'
 
+/** Subscribe (POST) and check (GET) act for the user whose token they carry. */
+export const SUBSCRIPTION_ALL = '/2/account_activity/webhooks/:id/subscriptions/all'
+
 /** The user the AAA fixtures are for (`for_user_id`). */
 export const DEFAULT_USER_ID = '2244994945'
 export const USER_HEADER = 'x-emulator-user-id'
@@ -32,7 +35,7 @@ export function aaaRoutes ({ webhooks }: EmulatorContext) {
     })
 
     const base = '/2/account_activity/webhooks/:id/subscriptions'
-    app.post<{ Params: Params }>(`${base}/all`, { config: { userAuth: true } }, async (request, reply) => {
+    app.post<{ Params: Params }>(SUBSCRIPTION_ALL, async (request, reply) => {
       const users = usersOf(request.params.id)
       const user = userOf(request)
       if (users.has(user)) return problem(reply, 409, 'DuplicateSubscriptionFailed', 'The user is already subscribed to this webhook.')
@@ -40,7 +43,7 @@ export function aaaRoutes ({ webhooks }: EmulatorContext) {
       return { data: { subscribed: true } }
     })
 
-    app.get<{ Params: Params }>(`${base}/all`, { config: { userAuth: true } }, async (request, reply) => {
+    app.get<{ Params: Params }>(SUBSCRIPTION_ALL, async (request, reply) => {
       if (!usersOf(request.params.id).has(userOf(request))) return notFound(reply)
       return { data: { subscribed: true } }
     })

@@ -15,7 +15,7 @@ interface Subscription {
 
 type Body = Record<string, unknown> | undefined
 
-const PATH = '/2/activity/subscriptions'
+export const PATH = '/2/activity/subscriptions'
 
 function filterProblem (filter: unknown): string | undefined {
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) return 'filter must be an object.'
@@ -32,7 +32,7 @@ export function xaaRoutes ({ webhooks, clock, id }: EmulatorContext) {
   const badWebhook = (webhookId: unknown): boolean => webhookId !== undefined && webhooks.get(String(webhookId)) === undefined
 
   return async (app: FastifyInstance): Promise<void> => {
-    app.post(PATH, { config: { userAuth: true } }, async (request, reply) => {
+    app.post(PATH, async (request, reply) => {
       const body = (request.body ?? {}) as NonNullable<Body>
       if (typeof body.event_type !== 'string' || body.event_type === '') return invalid(reply, 'event_type must be a non-empty string.')
       const why = filterProblem(body.filter)
