@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { signPayload } from '../lib/index.js'
+import { allowedCpus } from './cpus.js'
 import { pool } from '../test/e2e/load-scenario.js'
 import { PATH, SECRET, windows } from './scenario.js'
 import type { TargetOptions, TargetReport } from './server.js'
@@ -53,17 +54,6 @@ interface Driver {
   heapAfterGc: () => Promise<number>
   report: () => Promise<TargetReport>
   close: () => Promise<void>
-}
-
-/** The CPUs this process may run on (taskset's affinity list), or undefined without taskset. */
-function allowedCpus (): number[] | undefined {
-  const result = spawnSync('taskset', ['-pc', String(process.pid)], { encoding: 'utf8' })
-  if (result.status !== 0) return undefined
-  const list = result.stdout.split(':').at(-1)?.trim() ?? ''
-  return list.split(',').flatMap((part) => {
-    const [from, to = from] = part.split('-').map(Number) as [number, number?]
-    return Array.from({ length: (to as number) - from + 1 }, (_, i) => from + i)
-  })
 }
 
 async function childDriver (options: TargetOptions, concurrency: number): Promise<Driver> {

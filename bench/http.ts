@@ -4,6 +4,7 @@ import { cpus as osCpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import autocannon, { type Request } from 'autocannon'
 import { signPayload } from '../lib/index.js'
+import { allowedCpus } from './cpus.js'
 import { PATH, SECRET, SIGNATURE_HEADER, type Variant } from './variants.js'
 
 // `npm run bench`: each server variant of bench/variants.ts in its own child process on 127.0.0.1, pinned to the
@@ -71,17 +72,6 @@ function delivery (parts: { prefix: Buffer, suffix: Buffer }): { body: Buffer, s
 }
 
 // ---- processes ----
-
-/** The CPUs this process may run on (taskset's affinity list), or undefined without taskset. */
-function allowedCpus (): number[] | undefined {
-  const result = spawnSync('taskset', ['-pc', String(process.pid)], { encoding: 'utf8' })
-  if (result.status !== 0) return undefined
-  const list = result.stdout.split(':').at(-1)?.trim() ?? ''
-  return list.split(',').flatMap((part) => {
-    const [from, to = from] = part.split('-').map(Number) as [number, number?]
-    return Array.from({ length: (to as number) - from + 1 }, (_, i) => from + i)
-  })
-}
 
 const NPROC = spawnSync('nproc', { encoding: 'utf8' }).stdout.trim() // before this process is pinned to one CPU
 const cpus = allowedCpus()
