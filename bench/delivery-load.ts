@@ -1,4 +1,5 @@
 import { fork, spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -10,13 +11,13 @@ import { PATH, SECRET, windows } from './scenario.js'
 import type { TargetOptions, TargetReport } from './server.js'
 
 // The load test's scenario (test/e2e/load-scenario.ts, run by test/e2e/load.test.ts) at 100x its size, timed: see bench/README.md.
-//   npx tsx bench/delivery-load.ts [--events N] [--max M] [--concurrency C] [--dedupe on|off] [--direct]
+//   npx tsx bench/delivery-load.ts [--events N] [--max M] [--concurrency C] [--dedupe on|off] [--direct] [--json FILE]
 
-const USAGE = 'usage: npx tsx bench/delivery-load.ts [--events N] [--max M] [--concurrency C] [--dedupe on|off] [--direct]'
+const USAGE = 'usage: npx tsx bench/delivery-load.ts [--events N] [--max M] [--concurrency C] [--dedupe on|off] [--direct] [--json FILE]'
 
 class UsageError extends Error {}
 
-function parseOptions (): { events: number, max: number | undefined, concurrency: number, dedupe: boolean, direct: boolean } {
+function parseOptions (): { events: number, max: number | undefined, concurrency: number, dedupe: boolean, direct: boolean, json: string | undefined } {
   const { values } = parseArgs({
     options: {
       events: { type: 'string', default: '300000' },
@@ -24,6 +25,7 @@ function parseOptions (): { events: number, max: number | undefined, concurrency
       concurrency: { type: 'string', default: '64' },
       dedupe: { type: 'string', default: 'on' },
       direct: { type: 'boolean', default: false },
+      json: { type: 'string' },
       help: { type: 'boolean', default: false }
     }
   })
@@ -43,7 +45,8 @@ function parseOptions (): { events: number, max: number | undefined, concurrency
     max: whole('max', values.max),
     concurrency: whole('concurrency', values.concurrency) as number,
     dedupe: values.dedupe === 'on',
-    direct: values.direct
+    direct: values.direct,
+    json: values.json
   }
 }
 
@@ -228,6 +231,8 @@ handlers: ${report.invocations.toLocaleString('en-US')} invocations for ${option
     `${report.lost} lost, ${report.repeated} handled more than once, ${report.strays} strays, ${report.unknown} unknown, ${unanswered} deliveries never answered 200
 ${options.dedupe ? (exact ? 'OK: every unique event handled successfully exactly once' : 'FAILED: not exactly once') : (exact ? 'dedupe off: every event handled at least once (copies ran again, as expected)' : 'FAILED: events lost')}`)
   if (!exact) for (const example of report.examples) console.log(`  ${example}`)
+  // For bench/http.ts, which reports the heap target next to the HTTP figures.
+  if (options.json !== undefined) writeFileSync(options.json, JSON.stringify({ events: options.events, heapAfterGc, exact, eventsPerSecond: options.events / elapsed * 1000 }))
   process.exitCode = exact ? 0 : 1
 }
 

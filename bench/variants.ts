@@ -9,7 +9,8 @@ import xWebhooks from '../lib/index.js'
 
 // The servers that bench/http.ts compares, one per child process (`node --import tsx bench/variants.ts VARIANT
 // HANDLERS`), each listening on 127.0.0.1 (an OS-chosen port) and reporting its port over IPC.
-//   A  bare Fastify: POST with Fastify's JSON parser, 200; GET /crc answers a constant (F's floor)
+//   A  bare Fastify: POST with Fastify's JSON parser, 200; GET /crc answers a constant (F's floor), GET /crc-hmac
+//      the hand-written CRC answer (node:crypto HMAC of the token)
 //   B  Fastify + fastify-raw-body + node:crypto HMAC check (timingSafeEqual) + Fastify's JSON parse
 //   C  Express 5 + express.raw + HMAC check + JSON.parse
 //   D  this plugin, HANDLERS handlers on follow.follow, default options (de-duplication on)
@@ -51,6 +52,9 @@ async function start (variant: Variant, handlers: number): Promise<number> {
   if (variant === 'A') {
     app.post(PATH, async () => ({ ok: true }))
     app.get('/crc', async () => ({ response_token: 'sha256=' + 'x'.repeat(44) }))
+    app.get<{ Querystring: { crc_token: string } }>('/crc-hmac', async (request) => ({
+      response_token: 'sha256=' + createHmac('sha256', SECRET).update(request.query.crc_token).digest('base64')
+    }))
   } else if (variant === 'B') {
     await app.register(rawBody, { global: false, encoding: false, runFirst: true })
     app.post(PATH, { config: { rawBody: true } }, async (request, reply) => {

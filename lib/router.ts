@@ -88,14 +88,39 @@ function keysFor (product: string, type: string): string[] {
   return keys
 }
 
-/** Runs one handler and reports its failure as a value, so that nothing it does can become an unhandled rejection. */
-async function settle<T> (handler: (value: T) => unknown, value: T): Promise<unknown> {
+/** Settles a handler's promise to its failure (undefined when it succeeded), so that it never rejects unhandled. */
+async function failureOf (pending: PromiseLike<unknown>): Promise<unknown> {
   try {
-    await handler(value)
+    await pending
     return undefined
   } catch (error) {
     return error ?? new Error('a handler threw a nullish value')
   }
+}
+
+/**
+ * Runs every handler with `value` and collects their failures. Synchronous handlers are not awaited: at hundreds of
+ * events a second, a promise per handler would cost more than most handlers do.
+ */
+async function runAll<T> (handlers: ReadonlyArray<(value: T) => unknown>, value: T): Promise<unknown[]> {
+  const errors: unknown[] = []
+  let pending: Array<Promise<unknown>> | undefined
+  for (const handler of handlers) {
+    try {
+      const result = handler(value)
+      if (isThenable(result)) (pending ??= []).push(failureOf(result))
+    } catch (error) {
+      errors.push(error ?? new Error('a handler threw a nullish value'))
+    }
+  }
+  if (pending !== undefined) {
+    for (const error of await Promise.all(pending)) if (error !== undefined) errors.push(error)
+  }
+  return errors
+}
+
+function isThenable (value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }
 
 /**
@@ -104,7 +129,8 @@ async function settle<T> (handler: (value: T) => unknown, value: T): Promise<unk
  */
 export class XEventRouter {
   readonly #emitter = new EventEmitter<string | symbol>()
-  readonly #keysByType = new Map<string, string[]>()
+  // The handlers of each product:type seen, rebuilt after on/off/onAny change the registry.
+  readonly #handlersByType = new Map<string, readonly XEventHandler[]>()
   readonly #log: FastifyBaseLogger
 
   constructor (log: FastifyBaseLogger) {
@@ -114,18 +140,21 @@ export class XEventRouter {
   /** Runs `handler` for every event the key (or any of the keys) selects. */
   on<K extends XRoutingKey> (keys: K | readonly K[], handler: XEventHandler<XEventFor<K>>): this {
     for (const key of validateKeys(keys)) this.#emitter.on(key, handler)
+    this.#handlersByType.clear()
     return this
   }
 
   /** Removes a handler registered with `on` under the same key(s). */
   off<K extends XRoutingKey> (keys: K | readonly K[], handler: XEventHandler<XEventFor<K>>): this {
     for (const key of validateKeys(keys)) this.#emitter.off(key, handler)
+    this.#handlersByType.clear()
     return this
   }
 
   /** Runs `handler` for every event, including types this version does not know. */
   onAny (handler: XEventHandler<AnyXEvent>): this {
     this.#emitter.on(ANY, handler)
+    this.#handlersByType.clear()
     return this
   }
 
@@ -139,28 +168,22 @@ export class XEventRouter {
   async dispatch (event: AnyXEvent): Promise<XHandlersError | undefined> {
     const handlers = this.#handlersFor(event)
     if (handlers.length === 0) return undefined
-    const outcomes = await Promise.all(handlers.map((handler) => settle(handler, event)))
-    const errors = outcomes.filter((outcome) => outcome !== undefined)
+    const errors = await runAll(handlers, event)
     if (errors.length === 0) return undefined
     const failure = new XHandlersError(event, errors)
-    await Promise.all(this.#emitter.listeners(ERROR).map(async (onError) => {
-      const error = await settle(onError as XErrorHandler, failure)
-      if (error !== undefined) this.#log.error({ err: error }, 'fastify-x-webhooks: an onError handler threw')
-    }))
+    for (const error of await runAll(this.#emitter.listeners(ERROR) as XErrorHandler[], failure)) {
+      this.#log.error({ err: error }, 'fastify-x-webhooks: an onError handler threw')
+    }
     return failure
   }
 
-  #handlersFor (event: AnyXEvent): XEventHandler[] {
+  #handlersFor (event: AnyXEvent): readonly XEventHandler[] {
     const cacheKey = `${event.product}:${event.type}`
-    let keys = this.#keysByType.get(cacheKey)
-    if (keys === undefined) {
-      keys = keysFor(event.product, event.type)
+    let handlers = this.#handlersByType.get(cacheKey)
+    if (handlers === undefined) {
+      handlers = [ANY, ...keysFor(event.product, event.type)].flatMap((key) => this.#emitter.listeners(key))
       // Types come from signed deliveries, so the cache stays small; the bound guards against a flood of new ones.
-      if (this.#keysByType.size < 1024) this.#keysByType.set(cacheKey, keys)
-    }
-    const handlers: XEventHandler[] = this.#emitter.listeners(ANY)
-    for (const key of keys) {
-      if (this.#emitter.listenerCount(key) > 0) handlers.push(...this.#emitter.listeners(key))
+      if (this.#handlersByType.size < 1024) this.#handlersByType.set(cacheKey, handlers)
     }
     return handlers
   }

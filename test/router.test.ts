@@ -430,3 +430,41 @@ t.test('many distinct event types still route correctly once the key cache is fu
   t.equal(all, 1110)
   t.same(byPrefix, ['t5.happened', 't1099.happened', 't1099.happened'])
 })
+
+t.test('handlers added or removed after a type was dispatched take effect at the next event of that type', async (t) => {
+  const { router: r } = router()
+  const follow = event('xaa/follow.follow')
+  const seen: string[] = []
+  const byType = (): void => { seen.push('type') }
+  const byProduct = (): void => { seen.push('product') }
+  const any = (): void => { seen.push('any') }
+  r.on('follow.follow', byType)
+  await r.dispatch(follow)
+  r.on('xaa:*', byProduct)
+  r.onAny(any)
+  await r.dispatch(follow)
+  r.off('follow.follow', byType)
+  await r.dispatch(follow)
+  t.same(seen, ['type', 'any', 'product', 'type', 'any', 'product'], 'onAny first, then product-wide, then by type')
+})
+
+t.test('synchronous handlers run in order without waiting on each other; their throws and rejections are all reported', async (t) => {
+  const { router: r } = router()
+  const order: string[] = []
+  r.on('follow.follow', () => { order.push('sync') })
+  r.on('follow.follow', async () => {
+    order.push('async start')
+    await new Promise((resolve) => setImmediate(resolve))
+    order.push('async end')
+    throw new Error('rejected')
+  })
+  r.on('follow.follow', () => {
+    order.push('throws')
+    throw new Error('thrown')
+  })
+  r.on('follow.follow', () => { throw null }) // eslint-disable-line no-throw-literal, @typescript-eslint/only-throw-error
+  r.on('follow.follow', async () => await Promise.reject(undefined)) // eslint-disable-line prefer-promise-reject-errors
+  const failure = await r.dispatch(event('xaa/follow.follow'))
+  t.same(order, ['sync', 'async start', 'throws', 'async end'])
+  t.same(failure?.errors.map((error: Error) => error.message), ['thrown', 'a handler threw a nullish value', 'rejected', 'a handler threw a nullish value'])
+})
