@@ -1,18 +1,22 @@
 // A service that receives X webhooks: CRC on GET, verified events on POST, one typed handler per kind of event.
 //   X_CONSUMER_SECRET=... PORT=3000 npx tsx examples/basic.ts
+// With X_BEARER_TOKEN and X_WEBHOOK_ID too, it heals itself: at startup, and whenever a check every 15 minutes finds
+// the webhook invalid, it re-validates it and has X replay what it missed (X_API_BASE_URL: the emulator's URL).
 // In your own code, import from 'fastify-x-webhooks' instead of '../lib/index.js'.
 import { pathToFileURL } from 'node:url'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import xWebhooks, { type XaaUserRef } from '../lib/index.js'
+import xWebhooks, { type FastifyXWebhooksOptions, type XaaUserRef } from '../lib/index.js'
 
 /** X sends v2 users bare or wrapped in `{ data }`. */
 function username (user: XaaUserRef): string {
   return 'data' in user ? user.data.username : user.username
 }
 
-export async function build (consumerSecret: string, serverOptions: FastifyServerOptions = {}): Promise<FastifyInstance> {
+export async function build (
+  consumerSecret: string, serverOptions: FastifyServerOptions = {}, pluginOptions: Partial<FastifyXWebhooksOptions> = {}
+): Promise<FastifyInstance> {
   const app = Fastify(serverOptions)
-  await app.register(xWebhooks, { consumerSecret })
+  await app.register(xWebhooks, { ...pluginOptions, consumerSecret })
 
   // One handler for follows from either product: `product` tells the payload shapes apart.
   app.x.on('follow.follow', (event) => {
@@ -41,13 +45,14 @@ export async function build (consumerSecret: string, serverOptions: FastifyServe
 }
 
 async function main (): Promise<void> {
-  const { X_CONSUMER_SECRET: secret = '', HOST = '127.0.0.1', PORT = '3000' } = process.env
+  const { X_CONSUMER_SECRET: secret = '', X_BEARER_TOKEN: bearerToken, X_WEBHOOK_ID: webhookId, X_API_BASE_URL: apiBaseUrl, HOST = '127.0.0.1', PORT = '3000' } = process.env
   if (secret === '') {
     console.error('Set X_CONSUMER_SECRET to your X app\'s consumer secret (API secret key).')
     process.exitCode = 1
     return
   }
-  const app = await build(secret, { logger: true })
+  const recovery = bearerToken !== undefined && webhookId !== undefined ? { bearerToken, apiBaseUrl, recovery: { webhookId } } : {}
+  const app = await build(secret, { logger: true }, recovery)
   await app.listen({ host: HOST, port: Number(PORT) })
 }
 

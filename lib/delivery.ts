@@ -16,6 +16,9 @@ export type EventOutcome =
   | { status: 'handled' | 'duplicate', event: AnyXEvent }
   | { status: 'failed', event: AnyXEvent, error: XHandlersError | Error }
 
+/** Sees what became of every event (a running recovery counts its replayed events and waits for its job's status). */
+export type OutcomeObserver = (outcome: EventOutcome) => void
+
 /**
  * Runs one event's handlers at most once in effect: claim its id, run, then remember it as done, or release the claim
  * when a handler failed so that X's redelivery runs it again. Never rejects. (One function, not three: every await
@@ -53,7 +56,8 @@ export async function handleEvent (
  * whether any event failed, so that X delivers it again. Never rejects.
  */
 export async function handleDelivery (
-  router: XEventRouter, dedupe: Deduplication | undefined, events: readonly AnyXEvent[], log: FastifyBaseLogger
+  router: XEventRouter, dedupe: Deduplication | undefined, events: readonly AnyXEvent[], log: FastifyBaseLogger,
+  observers?: ReadonlySet<OutcomeObserver>
 ): Promise<boolean> {
   // Most deliveries carry one event: it needs no Promise.all.
   const outcomes = events.length === 1
@@ -61,6 +65,7 @@ export async function handleDelivery (
     : await Promise.all(events.map((event) => handleEvent(router, dedupe, event, log)))
   let failed = false
   for (const outcome of outcomes) {
+    if (observers !== undefined) for (const observe of observers) observe(outcome)
     const { type: eventType, id: eventId } = outcome.event
     if (outcome.status === 'duplicate') log.debug({ eventType, eventId }, 'fastify-x-webhooks: duplicate skipped')
     if (outcome.status !== 'failed') continue

@@ -103,3 +103,11 @@ export const FST_XWH_NO_CLIENT = createError(
   'app.x.client needs the bearerToken option: register the plugin with { bearerToken: process.env.X_BEARER_TOKEN }',
   500
 )
+
+// Recovery (app.x.recover, the recovery option, x-webhooks recover).
+
+export const FST_XWH_RECOVERY_FAILED = createError<'FST_XWH_RECOVERY_FAILED', 500, [string, string]>(
+  'FST_XWH_RECOVERY_FAILED',
+  'fastify-x-webhooks: recovery of webhook %s failed: %s',
+  500
+)

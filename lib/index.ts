@@ -3,7 +3,8 @@ import { xWebhooks } from './plugin.js'
 export default xWebhooks
 export { xWebhooks }
 export type { XWebhooks } from './plugin.js'
-export type { FastifyXWebhooksOptions, AckMode } from './options.js'
+export type { FastifyXWebhooksOptions, AckMode, RecoveryOptions, Duration } from './options.js'
+export type { RecoverOptions, RecoveryReport, ReplayJobState } from './recovery.js'
 export { crcResponseToken, signPayload, verifySignature, isCrcToken, type ConsumerSecret } from './signature.js'
 export { normalizeDelivery } from './events/index.js'
 export { createMemoryStore, type MemoryStoreOptions } from './dedupe/memory.js'

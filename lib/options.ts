@@ -2,7 +2,9 @@ import { XWebhooksClient } from './client/index.js'
 import { createMemoryStore } from './dedupe/memory.js'
 import type { DedupeOptions } from './dedupe/store.js'
 import type { Deduplication } from './delivery.js'
+import { parseDuration } from './duration.js'
 import { FST_XWH_INVALID_OPTION } from './errors.js'
+import { DEFAULT_RECOVERY_SETTINGS, type RecoverySettings } from './recovery.js'
 import type { ConsumerSecret } from './signature.js'
 
 export type AckMode = 'after-handlers' | 'immediate'
@@ -29,6 +31,31 @@ export interface FastifyXWebhooksOptions {
   bearerToken?: string
   /** Where `app.x.client` sends its requests. Default `https://api.x.com`; the emulator or a proxy otherwise. */
   apiBaseUrl?: string
+  /** Heals the webhook on its own: `app.x.recover()` at startup and whenever a periodic check finds it invalid. */
+  recovery?: RecoveryOptions
+}
+
+/** A duration: milliseconds, or a string such as `'15m'`, `'30s'`, `'1h'`, `'500ms'`. */
+export type Duration = number | `${number}${'ms' | 's' | 'm' | 'h'}`
+
+export interface RecoveryOptions {
+  /** The webhook that points at this route: its id at X. */
+  webhookId: string
+  /** Recover once the server listens: re-validate if needed, replay from the checkpoint. Default true. */
+  onStartup?: boolean
+  /** How often to ask X whether the webhook is still valid; `false` never. Default `'15m'`. */
+  checkEvery?: Duration | false
+  /** Replay from this long before the checkpoint (X's retries of what failed just before it). Default `'10m'`. */
+  lookback?: Duration
+  /** How long to wait for a replay job's status. Default `'10m'`. */
+  jobTimeout?: Duration
+}
+
+export interface ResolvedRecovery {
+  webhookId: string
+  onStartup: boolean
+  checkEvery: number | undefined
+  settings: RecoverySettings
 }
 
 export interface ResolvedOptions {
@@ -40,6 +67,7 @@ export interface ResolvedOptions {
   signatureHeader: string
   dedupe: Deduplication | undefined
   client: XWebhooksClient | undefined
+  recovery: ResolvedRecovery | undefined
 }
 
 const ACK_MODES: readonly AckMode[] = ['after-handlers', 'immediate']
@@ -97,6 +125,36 @@ function resolveClient ({ bearerToken, apiBaseUrl }: Partial<FastifyXWebhooksOpt
   return new XWebhooksClient({ bearerToken, baseUrl: apiBaseUrl })
 }
 
+function duration (name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  const ms = parseDuration(value)
+  // setTimeout's longest delay (about 24.8 days); longer ones would fire at once.
+  if (ms === undefined || ms > 2_147_483_647) fail(name, `expected milliseconds or a duration such as '15m', '30s', '1h' (at most 24 days), got ${JSON.stringify(value)}`)
+  return ms
+}
+
+function resolveRecovery (value: unknown, client: XWebhooksClient | undefined, dedupe: Deduplication | undefined): ResolvedRecovery | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'object' || value === null) fail('recovery', 'expected { webhookId, onStartup?, checkEvery? }')
+  const { webhookId, onStartup = true, checkEvery, lookback, jobTimeout } = value as RecoveryOptions
+  if (client === undefined) fail('recovery', 'asks X about the webhook, which needs the bearerToken option too')
+  if (dedupe === undefined) fail('recovery', 'replays events the service may have handled already, so it needs de-duplication: remove dedupe: false')
+  if (typeof webhookId !== 'string' || !/^\d{1,19}$/.test(webhookId)) {
+    fail('recovery.webhookId', 'expected the numeric id X gave the webhook, as a string (x-webhooks webhooks list shows it)')
+  }
+  if (typeof onStartup !== 'boolean') fail('recovery.onStartup', `expected true or false, got ${String(onStartup)}`)
+  return {
+    webhookId,
+    onStartup,
+    checkEvery: checkEvery === false ? undefined : duration('recovery.checkEvery', checkEvery, 15 * 60_000),
+    settings: {
+      ...DEFAULT_RECOVERY_SETTINGS,
+      lookback: duration('recovery.lookback', lookback, DEFAULT_RECOVERY_SETTINGS.lookback),
+      jobTimeout: duration('recovery.jobTimeout', jobTimeout, DEFAULT_RECOVERY_SETTINGS.jobTimeout)
+    }
+  }
+}
+
 /** Checks every option and fills in the defaults; throws FST_XWH_INVALID_OPTION naming the option and the fix. */
 export function resolveOptions (options: Partial<FastifyXWebhooksOptions>): ResolvedOptions {
   const { path = '/webhooks/x', ack = 'after-handlers', signatureHeader = 'x-twitter-webhooks-signature' } = options
@@ -104,14 +162,19 @@ export function resolveOptions (options: Partial<FastifyXWebhooksOptions>): Reso
   if (!ACK_MODES.includes(ack)) fail('ack', `expected one of ${ACK_MODES.join(', ')}`)
   if (typeof signatureHeader !== 'string' || !HEADER_NAME.test(signatureHeader)) fail('signatureHeader', 'expected an HTTP header name')
   const handlerTimeout = positiveInteger('handlerTimeout', options.handlerTimeout, 8_000)
+  const secrets = resolveSecrets(options.consumerSecret)
+  const bodyLimit = positiveInteger('bodyLimit', options.bodyLimit, 1_048_576)
+  const dedupe = resolveDedupe(options.dedupe, handlerTimeout)
+  const client = resolveClient(options)
   return {
-    secrets: resolveSecrets(options.consumerSecret),
+    secrets,
     path,
-    bodyLimit: positiveInteger('bodyLimit', options.bodyLimit, 1_048_576),
+    bodyLimit,
     ack,
     handlerTimeout,
     signatureHeader: signatureHeader.toLowerCase(),
-    dedupe: resolveDedupe(options.dedupe, handlerTimeout),
-    client: resolveClient(options)
+    dedupe,
+    client,
+    recovery: resolveRecovery(options.recovery, client, dedupe)
   }
 }

@@ -1,25 +1,74 @@
-import type { FastifyPluginCallback } from 'fastify'
+import type { FastifyBaseLogger, FastifyPluginCallback } from 'fastify'
 import fp from 'fastify-plugin'
-import type { FastifyBaseLogger } from 'fastify'
+import { Checkpoints } from './checkpoint.js'
 import { XWebhooksClient } from './client/index.js'
+import type { OutcomeObserver } from './delivery.js'
 import { FST_XWH_ALREADY_REGISTERED, FST_XWH_NO_CLIENT } from './errors.js'
 import { resolveOptions, type FastifyXWebhooksOptions } from './options.js'
+import { DEFAULT_RECOVERY_SETTINGS, recover, type RecoverOptions, type RecoveryReport, type RecoverySettings } from './recovery.js'
+import { scheduleRecovery } from './recovery-schedule.js'
 import { XEventRouter } from './router.js'
 import { webhookRoutes } from './routes.js'
 
-/** `app.x`: register handlers for X events, and manage webhooks through `client`. */
+/** What the plugin shares with `app.x` for recoveries; never exposed on `app.x` itself. */
+export interface RecoveryState {
+  checkpoints: Checkpoints
+  observers: Set<OutcomeObserver>
+  settings: RecoverySettings
+  /** At startup: the checkpoint as it was before the server listened, for the first recovery. */
+  startupCheckpoint?: Promise<number | undefined>
+}
+
+/** `app.x`: register handlers for X events, manage webhooks through `client`, heal the webhook with `recover`. */
 export class XWebhooks extends XEventRouter {
   readonly #client: XWebhooksClient | undefined
+  readonly #log: FastifyBaseLogger
+  readonly #state: RecoveryState
+  // Recoveries run one after another: X runs one replay job at a time per webhook.
+  #queue: Promise<unknown> = Promise.resolve()
 
-  constructor (log: FastifyBaseLogger, client: XWebhooksClient | undefined) {
+  constructor (log: FastifyBaseLogger, client: XWebhooksClient | undefined, state: RecoveryState) {
     super(log)
     this.#client = client
+    this.#log = log
+    this.#state = state
   }
 
   /** The management client, with the plugin's `bearerToken` and `apiBaseUrl`; throws FST_XWH_NO_CLIENT without them. */
   get client (): XWebhooksClient {
     if (this.#client === undefined) throw new FST_XWH_NO_CLIENT()
     return this.#client
+  }
+
+  /**
+   * Checks the webhook with X, re-validates it when invalid, replays from the checkpoint (or `since`), waits for the
+   * replay job to end (again when Incomplete) and resolves with a report. Events already handled are skipped.
+   */
+  async recover (options: RecoverOptions): Promise<RecoveryReport> {
+    const client = this.client
+    const state = this.#state
+    const run = this.#queue.then(async () => {
+      const startup = state.startupCheckpoint
+      state.startupCheckpoint = undefined
+      // Live events that arrive meanwhile must not move the saved checkpoint past the gap being replayed.
+      const release = state.checkpoints.hold()
+      try {
+        return await recover({
+          client,
+          settings: state.settings,
+          log: this.#log,
+          checkpoint: async () => await (startup ?? state.checkpoints.load()),
+          observe: (observer) => {
+            state.observers.add(observer)
+            return () => state.observers.delete(observer)
+          }
+        }, options)
+      } finally {
+        await release()
+      }
+    })
+    this.#queue = run.catch(() => {})
+    return await run
   }
 }
 
@@ -41,11 +90,17 @@ const plugin: FastifyPluginCallback<FastifyXWebhooksOptions> = (fastify, options
     done(error as Error)
     return
   }
-  const router = new XWebhooks(fastify.log, resolved.client)
+  const state: RecoveryState = {
+    checkpoints: new Checkpoints(resolved.dedupe?.store, resolved.path, fastify.log),
+    observers: new Set(),
+    settings: resolved.recovery?.settings ?? DEFAULT_RECOVERY_SETTINGS
+  }
+  const router = new XWebhooks(fastify.log, resolved.client, state)
   // The decorator is the only thing the host app sees; routes, parser and error handler stay encapsulated below.
   fastify.decorate('x', router)
+  if (resolved.recovery !== undefined) scheduleRecovery(fastify, router, state, resolved.recovery)
   // fastify-plugin drops `prefix` for the plugin itself; the encapsulated routes honour it.
-  fastify.register(webhookRoutes, { ...resolved, router, prefix: (options as { prefix?: string }).prefix })
+  fastify.register(webhookRoutes, { ...resolved, router, checkpoints: state.checkpoints, observers: state.observers, prefix: (options as { prefix?: string }).prefix })
   done()
 }
 

@@ -10,11 +10,14 @@ import {
 import { normalizeDelivery } from './events/index.js'
 import type { ResolvedOptions } from './options.js'
 import type { XEventRouter } from './router.js'
-import { handleDelivery } from './delivery.js'
+import type { Checkpoints } from './checkpoint.js'
+import { handleDelivery, type OutcomeObserver } from './delivery.js'
 import { crcResponseToken, verifySignature } from './signature.js'
 
 export interface WebhookRoutesOptions extends ResolvedOptions {
   router: XEventRouter
+  checkpoints: Checkpoints
+  observers: ReadonlySet<OutcomeObserver>
 }
 
 const TIMED_OUT = Symbol('timed out')
@@ -68,7 +71,7 @@ async function within<T> (work: Promise<T>, ms: number): Promise<T | typeof TIME
  * before parsing, and its error handler answers the documented JSON errors. Nothing here reaches the host app.
  */
 export async function webhookRoutes (routes: FastifyInstance, options: WebhookRoutesOptions): Promise<void> {
-  const { router, secrets, signatureHeader, handlerTimeout, dedupe } = options
+  const { router, secrets, signatureHeader, handlerTimeout, dedupe, checkpoints, observers } = options
   // Fastify fills initialConfig with its defaults, so both are always set: the host's own poisoning policy applies.
   const { onProtoPoisoning, onConstructorPoisoning } = routes.initialConfig as Required<FastifyServerOptions>
   const parseJson = routes.getDefaultJsonParser(onProtoPoisoning, onConstructorPoisoning)
@@ -116,6 +119,7 @@ export async function webhookRoutes (routes: FastifyInstance, options: WebhookRo
   routes.addHook('preClose', async () => {
     closing = true
     await within(Promise.all(inFlight), handlerTimeout)
+    await checkpoints.flush()
   })
 
   const rejectWhileClosing: onRequestHookHandler = (request, reply, done) => {
@@ -126,9 +130,15 @@ export async function webhookRoutes (routes: FastifyInstance, options: WebhookRo
   routes.post(options.path, { bodyLimit: options.bodyLimit, logSerializers, onRequest: rejectWhileClosing }, async (request, reply) => {
     // Fastify skips parsing a body-less request that names no content type.
     if (request.body === undefined) throw new FST_XWH_UNSUPPORTED_MEDIA_TYPE()
-    const handled = handleDelivery(router, dedupe, normalizeDelivery(request.body), request.log)
+    const receivedAt = Date.now()
+    const events = normalizeDelivery(request.body)
+    const handled = handleDelivery(router, dedupe, events, request.log, observers)
     inFlight.add(handled)
-    handled.then(() => inFlight.delete(handled))
+    handled.then((failed) => {
+      inFlight.delete(handled)
+      // A replayed delivery is old news: only live ones move the checkpoint, and only when nothing in them failed.
+      if (!failed && events.every((event) => !event.replay)) checkpoints.record(receivedAt)
+    })
     if (options.ack === 'immediate') return reply.code(200).send()
     const failed = await within(handled, handlerTimeout)
     if (failed === TIMED_OUT) {

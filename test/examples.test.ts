@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream'
 import t from 'tap'
 import { build } from '../examples/basic.js'
 import { signPayload } from '../lib/index.js'
+import { createEmulator } from '../lib/emulator/index.js'
 import { delivery, fixture, fixtureJson, fixtures, logCapture } from './helpers.js'
 
 const ROOT = new URL('../', import.meta.url)
@@ -71,6 +72,26 @@ t.test('examples/basic.ts runs as a service: reads X_CONSUMER_SECRET, listens on
   child.kill('SIGTERM')
   await once(child, 'exit')
   t.match(output, /aaa follow\.follow: @furiouscamper followed user 2244994945/)
+})
+
+t.test('examples/basic.ts with X_BEARER_TOKEN and X_WEBHOOK_ID recovers at startup, and logs the outcome', async (t) => {
+  const x = createEmulator({ consumerSecret: 'service-secret', bearerToken: 'example-bearer' })
+  t.teardown(() => x.close())
+  const apiBaseUrl = await x.listen({ host: '127.0.0.1', port: 0 })
+  const child = run('examples/basic.ts', {
+    ...process.env, X_CONSUMER_SECRET: 'service-secret', X_BEARER_TOKEN: 'example-bearer', X_WEBHOOK_ID: '1146654567674912769', X_API_BASE_URL: apiBaseUrl, PORT: '0', HOST: '127.0.0.1'
+  })
+  t.teardown(() => { child.kill() })
+  let output = ''
+  child.stdout.setEncoding('utf8')
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (chunk: string) => {
+      output += chunk
+      if (output.includes('recovery (startup) failed')) resolve()
+    })
+  })
+  t.match(output, /X lists no webhook with this id for this app/, 'asked the emulator about the webhook, which it does not know')
+  t.notMatch(output, /example-bearer/, 'the token is not logged')
 })
 
 t.test('examples/basic.ts without X_CONSUMER_SECRET says what to set and exits 1', async (t) => {

@@ -462,7 +462,7 @@ t.test('synchronous handlers run in order without waiting on each other; their t
     order.push('throws')
     throw new Error('thrown')
   })
-  r.on('follow.follow', () => { throw null }) // eslint-disable-line no-throw-literal, @typescript-eslint/only-throw-error
+  r.on('follow.follow', () => { throw null }) // eslint-disable-line no-throw-literal
   r.on('follow.follow', async () => await Promise.reject(undefined)) // eslint-disable-line prefer-promise-reject-errors
   const failure = await r.dispatch(event('xaa/follow.follow'))
   t.same(order, ['sync', 'async start', 'throws', 'async end'])

@@ -29,7 +29,8 @@ const CLIENT_ERRORS: Record<string, { kind: Failure['kind'], exitCode: number }>
   FST_XWH_INVALID_REQUEST: { kind: 'usage', exitCode: EXIT.usage },
   FST_XWH_REQUEST_TIMEOUT: { kind: 'network', exitCode: EXIT.unreachable },
   FST_XWH_REQUEST_FAILED: { kind: 'network', exitCode: EXIT.unreachable },
-  FST_XWH_UNEXPECTED_RESPONSE: { kind: 'x-api', exitCode: EXIT.failed }
+  FST_XWH_UNEXPECTED_RESPONSE: { kind: 'x-api', exitCode: EXIT.failed },
+  FST_XWH_RECOVERY_FAILED: { kind: 'x-api', exitCode: EXIT.failed }
 }
 
 function apiFailure (error: XApiError): Failure {

@@ -8,6 +8,7 @@ import { describe } from './failures.js'
 import { commandHelp, groupHelp } from './help.js'
 import { listen } from './listen.js'
 import { Output, type CliIo } from './output.js'
+import { recoverCommand } from './recover.js'
 import { stream } from './stream.js'
 import { subscriptions } from './subscriptions.js'
 import { trigger } from './trigger.js'
@@ -16,7 +17,7 @@ import { webhooks } from './webhooks.js'
 export type { CliIo } from './output.js'
 export { EXIT } from './command.js'
 
-export const commands: Group = { name: 'x-webhooks', summary: 'X webhooks from the command line', children: [webhooks, subscriptions, stream, crcCheck, emulator, trigger, listen] }
+export const commands: Group = { name: 'x-webhooks', summary: 'X webhooks from the command line', children: [webhooks, subscriptions, stream, recoverCommand, crcCheck, emulator, trigger, listen] }
 
 /** Runs one command line (without the node and script arguments) and resolves to the exit code; never rejects. */
 export async function run (argv: string[], io: CliIo): Promise<number> {

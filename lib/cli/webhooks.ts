@@ -11,7 +11,8 @@ function line (webhook: Webhook): string {
 
 const INVALID_HINT = 'an invalid webhook gets no events: fix the service (x-webhooks crc-check URL), then x-webhooks webhooks validate ID'
 
-function date (context: Context, name: string): Date {
+/** An ISO 8601 time option, or a usage error. */
+export function date (context: Context, name: string): Date {
   const value = context.values[name] as string
   const parsed = new Date(value)
   if (!/^\d{4}-\d\d-\d\d/.test(value) || Number.isNaN(parsed.getTime())) {

@@ -9,9 +9,12 @@ export interface MemoryStoreOptions {
 /**
  * The default store: this process's memory, flat however long the service runs (at most `max` ids, each for its
  * ttl). Claims are atomic because JavaScript runs them one at a time; for several instances use a shared store.
+ * Its checkpoints, like its ids, last as long as the process: recovery after a restart needs a shared store.
  */
 export function createMemoryStore ({ max = 100_000 }: MemoryStoreOptions = {}): DedupeStore {
   const states = new LRUCache<string, 'running' | 'done'>({ max })
+  // Apart from the LRU, so that a flood of event ids never evicts them; one per webhook route.
+  const checkpoints = new Map<string, number>()
   return {
     async claim (id, ttlMs) {
       const state = states.get(id)
@@ -24,6 +27,12 @@ export function createMemoryStore ({ max = 100_000 }: MemoryStoreOptions = {}): 
     },
     async release (id) {
       if (states.get(id) === 'running') states.delete(id)
+    },
+    async saveCheckpoint (key, time) {
+      checkpoints.set(key, Math.max(time, checkpoints.get(key) ?? time))
+    },
+    async loadCheckpoint (key) {
+      return checkpoints.get(key)
     }
   }
 }

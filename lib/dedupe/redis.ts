@@ -26,18 +26,32 @@ if redis.call('GET', KEYS[1]) == 'running' then return redis.call('DEL', KEYS[1]
 return 0
 `
 
+// Keeps the later of two times, so that instances saving at once never move a checkpoint back.
+const SAVE_CHECKPOINT = `
+local saved = tonumber(redis.call('GET', KEYS[1]))
+if saved and saved >= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`
+
+// X replays 24 hours at most; a checkpoint a week old still says "replay all you can", older ones say nothing.
+const CHECKPOINT_TTL = 7 * 24 * 60 * 60 * 1000
+
 // Namespaced, so they cannot clash with the application's own commands on the client it shares with us.
 const CLAIM_COMMAND = 'xwhDedupeClaim'
 const RELEASE_COMMAND = 'xwhDedupeRelease'
+const CHECKPOINT_COMMAND = 'xwhSaveCheckpoint'
 
 interface ScriptedRedis extends Redis {
   [CLAIM_COMMAND] (key: string, ttlMs: number): Promise<ClaimResult>
   [RELEASE_COMMAND] (key: string): Promise<number>
+  [CHECKPOINT_COMMAND] (key: string, time: number, ttlMs: number): Promise<number>
 }
 
 /**
  * A store in Redis, for a service that runs on several instances: share one Redis and each event runs once across
- * all of them. Keys are `${prefix}${id}`, hold `'running'` or `'done'`, and always expire.
+ * all of them. Keys are `${prefix}${id}`, hold `'running'` or `'done'`, and always expire; checkpoints are
+ * `${prefix}checkpoint:…` (a time in epoch ms, kept a week).
  */
 export function createRedisStore (options: RedisStoreOptions): DedupeStore {
   const { redis, prefix = 'xwh:' } = options ?? {}
@@ -52,9 +66,10 @@ export function createRedisStore (options: RedisStoreOptions): DedupeStore {
   // ioredis sends a defined command with EVALSHA and falls back to EVAL when the server does not know the script
   // (a restart, SCRIPT FLUSH, a failover), so nothing has to be loaded up front. Once per client is enough.
   const client = redis as ScriptedRedis
-  if (typeof client[CLAIM_COMMAND] !== 'function') {
+  if (typeof client[CHECKPOINT_COMMAND] !== 'function') {
     client.defineCommand(CLAIM_COMMAND, { numberOfKeys: 1, lua: CLAIM })
     client.defineCommand(RELEASE_COMMAND, { numberOfKeys: 1, lua: RELEASE })
+    client.defineCommand(CHECKPOINT_COMMAND, { numberOfKeys: 1, lua: SAVE_CHECKPOINT })
   }
 
   // PX takes whole milliseconds; rounding up never shortens what the caller asked for.
@@ -69,6 +84,13 @@ export function createRedisStore (options: RedisStoreOptions): DedupeStore {
     },
     async release (id) {
       await client[RELEASE_COMMAND](prefix + id)
+    },
+    async saveCheckpoint (key, time) {
+      await client[CHECKPOINT_COMMAND](prefix + key, Math.floor(time), CHECKPOINT_TTL)
+    },
+    async loadCheckpoint (key) {
+      const saved = await client.get(prefix + key)
+      return saved === null ? undefined : Number(saved)
     }
   }
 }

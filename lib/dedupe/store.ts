@@ -16,6 +16,13 @@ export interface DedupeStore {
   complete (id: string, ttlMs: number): Promise<void>
   /** A handler failed: forget the claim, so that X's redelivery runs the event again. */
   release (id: string): Promise<void>
+  /**
+   * Optional (recovery): remember `time` (epoch ms) under `key` unless a later time is already there, so that a
+   * restarted service knows when it last handled an event. Without it, checkpoints live in the process's memory.
+   */
+  saveCheckpoint? (key: string, time: number): Promise<void>
+  /** Optional (recovery): the time saved under `key`, or undefined. */
+  loadCheckpoint? (key: string): Promise<number | undefined>
 }
 
 export interface DedupeOptions {

@@ -28,6 +28,8 @@ export interface DelivererOptions {
   target: (webhookId: string) => string | undefined
 }
 
+export interface DeliveryMeta { type: string, product: EmulatorProduct, replay: boolean }
+
 export interface Sent {
   /** Settles after the first attempt. */
   first: Promise<void>
@@ -56,11 +58,23 @@ export class Deliverer {
     this.#closed = true
   }
 
-  send (webhook: { id: string, url: string }, body: unknown, meta: { type: string, product: EmulatorProduct, replay: boolean }): Sent {
-    if (this.#closed) return { first: Promise.resolve(), done: Promise.resolve(false) }
-    const raw = JSON.stringify(body)
-    const entry: LogEntry = { id: this.#options.id(), webhookId: webhook.id, raw, body, attempts: [], at: this.#options.clock.now(), ...meta }
+  /**
+   * Logs an event for a webhook that is invalid: not sent (X sends nothing to an invalid webhook), but there for a
+   * replay once a PUT has made it valid again, as X-PLATFORM §3 says to do.
+   */
+  hold (webhook: { id: string }, body: unknown, meta: DeliveryMeta): void {
+    if (!this.#closed) this.#record(webhook, body, meta)
+  }
+
+  #record (webhook: { id: string }, body: unknown, meta: DeliveryMeta): LogEntry {
+    const entry: LogEntry = { id: this.#options.id(), webhookId: webhook.id, raw: JSON.stringify(body), body, attempts: [], at: this.#options.clock.now(), ...meta }
     this.entries().push(entry)
+    return entry
+  }
+
+  send (webhook: { id: string, url: string }, body: unknown, meta: DeliveryMeta): Sent {
+    if (this.#closed) return { first: Promise.resolve(), done: Promise.resolve(false) }
+    const entry = this.#record(webhook, body, meta)
     let settle!: (ok: boolean) => void
     const done = new Promise<boolean>((resolve) => { settle = resolve })
     const attempt = async (url: string, retry: number): Promise<void> => {

@@ -14,6 +14,10 @@
 // - Replay: `from_date` and `to_date` are whole minutes, both inclusive; the window must lie within the last 24 h
 //   (one minute of slack for rounding). Replayed deliveries are retried like any other; the job is Incomplete when
 //   one of them fails every attempt. No CRC runs before a replay.
+// - Events for an invalid webhook are not sent but kept in the log, so that a replay after a PUT delivers them:
+//   X says to "replay the gap" once a webhook is valid again, which needs X to keep what it did not send.
+// - `POST /_emulator/crc` runs the scheduled CRC at once, so tests need not move the clock 30 minutes (which would
+//   take emulator time away from the real time a replay window is written in).
 // - A trigger answers after the first attempt to each webhook; retries run on the clock.
 import Fastify, { type FastifyInstance } from 'fastify'
 import { createContext } from './context.js'

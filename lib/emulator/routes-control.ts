@@ -39,14 +39,26 @@ export function controlRoutes (context: EmulatorContext) {
         forUserId: typeof body.for_user_id === 'string' ? body.for_user_id : undefined,
         payload: body.payload
       })
-      const targets = (named === undefined ? webhooks.list() : [named]).filter((webhook) => webhook.valid)
-      await Promise.all(targets.map((webhook) => {
+      const targets = named === undefined ? webhooks.list() : [named]
+      const meta = { type: String(body.type), product: product as EmulatorProduct, replay: false }
+      await Promise.all(targets.map(async (webhook) => {
         const sent = product === 'webhook'
           ? { replay_job_status: { ...(event.replay_job_status as Record<string, unknown>), webhook_id: webhook.id } }
           : event
-        return deliverer.send(webhook, sent, { type: String(body.type), product: product as EmulatorProduct, replay: false }).first
+        if (webhook.valid) await deliverer.send(webhook, sent, meta).first
+        else deliverer.hold(webhook, sent, meta)
       }))
-      return { data: { delivered: targets.length } }
+      const delivered = targets.filter((webhook) => webhook.valid).length
+      return { data: { delivered, held: targets.length - delivered } }
+    })
+
+    // X's scheduled CRC, now, instead of waiting 30 minutes of emulator time for it.
+    app.post('/_emulator/crc', async (request, reply) => {
+      const id = (request.body as Body)?.webhook_id
+      const named = id === undefined ? undefined : webhooks.get(String(id))
+      if (id !== undefined && named === undefined) return refuse(reply, 404, `No webhook with id ${String(id)}.`)
+      const checked = named === undefined ? webhooks.list() : [named]
+      return { data: await Promise.all(checked.map(async (webhook) => ({ id: webhook.id, valid: await webhooks.check(webhook) }))) }
     })
 
     app.post('/_emulator/clock', async (request, reply) => {

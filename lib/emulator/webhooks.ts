@@ -65,6 +65,12 @@ export class Webhooks {
     return webhook.valid
   }
 
+  /** X's scheduled CRC, now (`POST /_emulator/crc`): an invalid webhook is not checked; it waits for a PUT. */
+  async check (webhook: WebhookRecord): Promise<boolean> {
+    if (webhook.valid) this.#judge(webhook, await this.crc(webhook.url))
+    return webhook.valid
+  }
+
   #judge (webhook: WebhookRecord, verdict: CrcVerdict): void {
     const now = this.#options.clock.now()
     if (verdict === 'valid') {
@@ -81,7 +87,7 @@ export class Webhooks {
   #periodic (webhook: WebhookRecord, at: number): void {
     this.#options.clock.schedule(at, async () => {
       if (this.#all.get(webhook.id) !== webhook) return
-      if (webhook.valid) this.#judge(webhook, await this.crc(webhook.url))
+      await this.check(webhook)
       this.#periodic(webhook, at + CRC_INTERVAL)
     })
   }

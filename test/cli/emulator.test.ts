@@ -189,7 +189,7 @@ t.test('trigger TYPE: delivered to the registered webhook, which handles it; how
   t.equal(result.stdout, 'Triggered follow.follow: delivered to 1 webhook.\n')
   const aaa = await cli(['trigger', 'follow.follow', '--product', 'aaa', '--webhook-id', webhookId, '--for-user-id', '42', '--json'], { X_EMULATOR_URL: `${emulator.url}/` })
   t.equal(aaa.code, 0, aaa.stderr)
-  t.same(aaa.json(), { delivered: 1 })
+  t.same(aaa.json(), { delivered: 1, held: 0 })
   t.same(seen, ['xaa follow.follow 1111111111111111111', 'aaa follow.follow 42'])
 
   const payload = await cli(['trigger', 'post.mention.create', '--payload', '{"text":"hey from the CLI"}', '--emulator', emulator.url])

@@ -72,7 +72,7 @@ t.test('every command has its help: usage, options, where tokens come from, exit
 
 t.test('usage errors: exit 2, what is wrong, which help to read', async (t) => {
   const cases: Array<[string[], string]> = [
-    [[], 'x-webhooks needs a command: webhooks, subscriptions, stream, crc-check, emulator, trigger, listen\nhint: see x-webhooks --help'],
+    [[], 'x-webhooks needs a command: webhooks, subscriptions, stream, recover, crc-check, emulator, trigger, listen\nhint: see x-webhooks --help'],
     [['webhooks'], 'x-webhooks webhooks needs a command: list, create, delete, validate, replay\nhint: see x-webhooks webhooks --help'],
     [['subscriptions', 'aaa'], 'x-webhooks subscriptions aaa needs a command: subscribe, check, list, unsubscribe, count\nhint: see x-webhooks subscriptions aaa --help'],
     [['frobnicate'], 'unknown command "frobnicate"\nhint: see x-webhooks --help'],

@@ -41,3 +41,14 @@ t.test('at most max ids are kept: memory stays flat, the least recently seen go 
   t.equal(await store.claim('a', 1000), 'done')
   t.equal(await store.claim('b', 1000), 'claimed', 'b was forgotten')
 })
+
+t.test('checkpoints: the later time is kept, apart from the ids (a flood of ids never evicts them)', async (t) => {
+  const store = createMemoryStore({ max: 2 })
+  t.equal(await store.loadCheckpoint?.('checkpoint:/a'), undefined)
+  await store.saveCheckpoint?.('checkpoint:/a', 2000)
+  await store.saveCheckpoint?.('checkpoint:/a', 1000)
+  await store.saveCheckpoint?.('checkpoint:/b', 500)
+  for (const id of ['x', 'y', 'z']) await store.claim(id, 1000)
+  t.equal(await store.loadCheckpoint?.('checkpoint:/a'), 2000)
+  t.equal(await store.loadCheckpoint?.('checkpoint:/b'), 500)
+})

@@ -146,7 +146,7 @@ t.test('the scripts are defined once per client and survive a SCRIPT FLUSH', asy
   }
   const first = createRedisStore({ redis, prefix })
   const second = createRedisStore({ redis, prefix })
-  t.same(defined, ['xwhDedupeClaim', 'xwhDedupeRelease'], 'a second store on the same client reuses them')
+  t.same(defined, ['xwhDedupeClaim', 'xwhDedupeRelease', 'xwhSaveCheckpoint'], 'a second store on the same client reuses them')
 
   t.equal(await first.claim('a', DAY), 'claimed')
   // A restarted or failed-over server has forgotten every script: ioredis falls back from EVALSHA to EVAL.
@@ -271,4 +271,19 @@ t.test('a killed instance\'s claim expires, so the event is not lost', async (t)
   t.equal(await post(survivor.url, uuid), 200, 'once the claim expired, the redelivery...')
   t.equal(handled.length, 1, '...runs the event: it was not lost')
   t.equal(await redis.get(key!), 'done', 'and remembered as done')
+})
+
+t.test('checkpoints: the later time wins across instances, under the prefix, and they expire', async (t) => {
+  const { redis, prefix } = await setup(t)
+  const first = createRedisStore({ redis, prefix })
+  const other = new Redis(url)
+  t.teardown(async () => { await other.quit() })
+  const second = createRedisStore({ redis: other, prefix })
+  t.equal(await first.loadCheckpoint?.('checkpoint:/webhooks/x'), undefined)
+  await Promise.all([first.saveCheckpoint?.('checkpoint:/webhooks/x', 1_700_000_002_000), second.saveCheckpoint?.('checkpoint:/webhooks/x', 1_700_000_001_000.7)])
+  t.equal(await second.loadCheckpoint?.('checkpoint:/webhooks/x'), 1_700_000_002_000)
+  await first.saveCheckpoint?.('checkpoint:/webhooks/x', 1_700_000_003_000)
+  t.equal(await second.loadCheckpoint?.('checkpoint:/webhooks/x'), 1_700_000_003_000)
+  const ttl = await redis.pttl(`${prefix}checkpoint:/webhooks/x`)
+  t.ok(ttl > 6 * DAY && ttl <= 7 * DAY, `kept a week (${ttl} ms left)`)
 })

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs'
 import t from 'tap'
 import { normalizeDelivery } from '../../lib/events/index.js'
-import { emulator, receiver } from './helpers.js'
+import { emulator, receiver, until } from './helpers.js'
 
 const FIXTURES = new URL('../../fixtures/', import.meta.url)
 
@@ -18,7 +18,7 @@ t.test('every fixture type, by product, fresh ids each time', async (t) => {
     const product = dir === 'control' ? 'webhook' : dir
     for (let i = 0; i < 2; i++) {
       const answer = await x.control('POST', '/_emulator/events', { type: expected!.type, product })
-      t.same(answer.body, { data: { delivered: 1 } }, `${dir}/${file}`)
+      t.same(answer.body, { data: { delivered: 1, held: 0 } }, `${dir}/${file}`)
       const [event] = normalizeDelivery(service.received.at(-1)?.body)
       t.equal(event?.type, expected!.type)
       t.equal(event?.product, expected!.product)
@@ -76,11 +76,34 @@ t.test('refusals', async (t) => {
   t.match((await events({ type: 'stream.post', product: 'xaa' })), { status: 400, body: { detail: /sent by stream/ } })
   t.match((await events({ type: 'follow.follow', product: 'nope' })), { status: 400 })
   t.match((await events({ type: 'follow.follow', webhook_id: '1' })), { status: 404, body: { title: 'Not Found' } })
-  t.same((await events({ type: 'follow.follow' })).body, { data: { delivered: 0 } }, 'no webhooks, nothing delivered')
+  t.same((await events({ type: 'follow.follow' })).body, { data: { delivered: 0, held: 0 } }, 'no webhooks, nothing delivered')
   for (const body of [{}, { advance_ms: -1 }, { advance_ms: 'soon' }]) {
     t.equal((await x.control('POST', '/_emulator/clock', body)).status, 400)
   }
   const before = Date.now()
   const now = Date.parse((await x.control('POST', '/_emulator/clock', { advance_ms: 3_600_000 })).body.data.now)
   t.ok(now >= before + 3_600_000 && now < Date.now() + 3_600_000 + 1000)
+})
+
+t.test('events for an invalid webhook are held (logged, not sent); after a PUT a replay delivers them; /_emulator/crc runs X\'s check now', async (t) => {
+  const x = await emulator(t)
+  const service = await receiver(t)
+  const webhook = await x.client.webhooks.create(service.url)
+  const checked = service.crcs
+  t.same((await x.control('POST', '/_emulator/crc')).body, { data: [{ id: webhook.id, valid: true }] }, 'a CRC that passes')
+  service.crc = 'wrong'
+  t.same((await x.control('POST', '/_emulator/crc', { webhook_id: webhook.id })).body, { data: [{ id: webhook.id, valid: false }] }, 'a wrong token: invalid at once')
+  t.same((await x.control('POST', '/_emulator/crc', { webhook_id: webhook.id })).body, { data: [{ id: webhook.id, valid: false }] })
+  t.equal(service.crcs, checked + 2, 'an invalid webhook is not checked again: it waits for a PUT')
+  t.match(await x.control('POST', '/_emulator/crc', { webhook_id: '1' }), { status: 404, body: { detail: 'No webhook with id 1.' } })
+
+  t.same((await x.control('POST', '/_emulator/events', { type: 'follow.follow' })).body, { data: { delivered: 0, held: 1 } })
+  t.equal(service.received.length, 0, 'nothing sent')
+  t.match(await x.deliveries(), [{ webhook_id: webhook.id, type: 'follow.follow', replay: false, attempts: [] }], 'logged for a replay')
+
+  service.crc = 'ok'
+  t.same(await x.client.webhooks.validate(webhook.id), { valid: true })
+  await x.client.webhooks.replay({ webhookId: webhook.id, from: new Date(Date.now() - 10 * 60_000), to: new Date() })
+  await until(() => service.received.length === 2)
+  t.match(service.received.map((received) => received.body), [{ meta: { replay: true }, data: { event_type: 'follow.follow' } }, { replay_job_status: { job_state: 'Complete' } }])
 })

@@ -29,3 +29,6 @@ expectError(app.x.on('nope', () => {}))
 
 expectType<string>(xWebhooksModule.crcResponseToken('challenge_string', 'secret'))
 expectType<boolean>(xWebhooksModule.verifySignature('{}', undefined, 'secret'))
+
+expectType<Promise<xWebhooksModule.RecoveryReport>>(app.x.recover({ webhookId: '1146654567674912769' }))
+app.register(xWebhooks, { consumerSecret: 's', bearerToken: 't', recovery: { webhookId: '1', checkEvery: '15m' } })

@@ -33,7 +33,11 @@ import xWebhooks, {
   type XApiError,
   type Webhook,
   type ReplayJob,
-  type XaaSubscription
+  type XaaSubscription,
+  type RecoveryReport,
+  type RecoveryOptions,
+  type ReplayJobState,
+  type Duration
 } from 'fastify-x-webhooks'
 
 const app = Fastify()
@@ -229,3 +233,33 @@ expectType<boolean>(verifySignature('{}', ['a', 'b'], ['new', 'old']))
 expectError(verifySignature('{}', 'sha256=', 1))
 expectType<AnyXEvent[]>(normalizeDelivery(JSON.parse('{}')))
 expectType<(body: unknown) => AnyXEvent[]>(normalizeDelivery)
+
+// Recovery: app.x.recover and the `recovery` option
+expectType<Promise<RecoveryReport>>(app.x.recover({ webhookId: '1146654567674912769' }))
+expectType<Promise<RecoveryReport>>(app.x.recover({ webhookId: '1146654567674912769', since: new Date() }))
+expectError(app.x.recover({}))
+expectError(app.x.recover({ webhookId: 1 }))
+expectError(app.x.recover({ webhookId: '1', since: '2026-01-01' }))
+declare const report: RecoveryReport
+expectType<'since' | 'checkpoint' | 'none'>(report.origin)
+expectType<{ from: Date, to: Date } | undefined>(report.window)
+expectType<ReplayJobState>(report.jobs[0]!.state)
+expectType<{ received: number, handled: number, duplicates: number, failed: number }>(report.events)
+app.register(xWebhooks, { consumerSecret: 's', bearerToken: 't', recovery: { webhookId: '1' } })
+app.register(xWebhooks, { consumerSecret: 's', bearerToken: 't', recovery: { webhookId: '1', onStartup: false, checkEvery: '15m', lookback: '1.5h', jobTimeout: 60_000 } })
+app.register(xWebhooks, { consumerSecret: 's', bearerToken: 't', recovery: { webhookId: '1', checkEvery: false } })
+expectError(app.register(xWebhooks, { consumerSecret: 's', bearerToken: 't', recovery: {} }))
+expectError(app.register(xWebhooks, { consumerSecret: 's', bearerToken: 't', recovery: { webhookId: '1', checkEvery: '15 minutes' } }))
+expectError(app.register(xWebhooks, { consumerSecret: 's', bearerToken: 't', recovery: { webhookId: '1', onStartup: 'yes' } }))
+expectAssignable<Duration>('30s')
+expectNotAssignable<Duration>('30 seconds')
+expectAssignable<RecoveryOptions>({ webhookId: '1', checkEvery: 900_000 })
+// A store may keep checkpoints; the three methods are enough without them.
+expectAssignable<DedupeStore>({ claim: async () => 'claimed' as const, complete: async () => {}, release: async () => {} })
+expectAssignable<DedupeStore>({
+  claim: async () => 'claimed' as const,
+  complete: async () => {},
+  release: async () => {},
+  saveCheckpoint: async (_key: string, _time: number) => {},
+  loadCheckpoint: async (_key: string) => 1_700_000_000_000
+})
