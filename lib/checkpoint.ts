@@ -17,6 +17,7 @@ export class Checkpoints {
   #latest: number | undefined
   #saved: number | undefined
   #holds = 0
+  #closed = false
   #timer: NodeJS.Timeout | undefined
 
   constructor (store: DedupeStore | undefined, path: string, log: FastifyBaseLogger) {
@@ -28,7 +29,8 @@ export class Checkpoints {
 
   /** A delivery received at `time` (epoch ms) was handled: every event in it succeeded or was a duplicate. */
   record (time: number): void {
-    if (this.#latest !== undefined && this.#latest >= time) return
+    // Handlers that finish after the app closed do not write to a store the app may have closed.
+    if (this.#closed || (this.#latest !== undefined && this.#latest >= time)) return
     this.#latest = time
     if (this.#timer === undefined && this.#holds === 0) {
       this.#timer = setTimeout(() => { this.flush() }, FLUSH_EVERY)
@@ -37,12 +39,12 @@ export class Checkpoints {
   }
 
   /**
-   * The last delivery handled: here, or as saved in the store (by this instance before a restart, or by another).
-   * At startup, read before the server listens: the first live events must not hide the gap.
+   * The last delivery handled, as saved in the store (by this instance before a restart, or by another), or with
+   * `unsaved` also one recorded here and not written yet. At startup, read before the server listens.
    */
-  async load (): Promise<number | undefined> {
+  async load (unsaved = true): Promise<number | undefined> {
     const stored = await this.#store?.loadCheckpoint?.(this.#key)
-    const times = [stored, this.#latest].filter((time): time is number => typeof time === 'number' && Number.isFinite(time))
+    const times = [stored, this.#saved, unsaved ? this.#latest : undefined].filter((time): time is number => typeof time === 'number' && Number.isFinite(time))
     return times.length === 0 ? undefined : Math.max(...times)
   }
 
@@ -56,6 +58,12 @@ export class Checkpoints {
       this.#holds--
       await this.flush()
     }
+  }
+
+  /** The app closes: the last write (unless a recovery holds it), then none. */
+  async close (): Promise<void> {
+    await this.flush()
+    this.#closed = true
   }
 
   /** Writes the latest checkpoint now, unless a recovery holds it; a failing store is logged, never thrown. */

@@ -15,8 +15,13 @@ export interface RecoveryState {
   checkpoints: Checkpoints
   observers: Set<OutcomeObserver>
   settings: RecoverySettings
-  /** At startup: the checkpoint as it was before the server listened, for the first recovery. */
-  startupCheckpoint?: Promise<number | undefined>
+  /**
+   * A recovery that has not completed (at startup: the one to run): where it starts, and the hold that keeps the
+   * saved checkpoint before the gap until one completes, so that a crash or a restart replays the gap again.
+   */
+  unfinished?: { checkpoint: Promise<number | undefined> | undefined, since: Date | undefined, release: () => Promise<void> }
+  /** Aborted when the app closes: a running recovery stops waiting, a queued one does not start. */
+  closing: AbortController
 }
 
 /** `app.x`: register handlers for X events, manage webhooks through `client`, heal the webhook with `recover`. */
@@ -42,29 +47,47 @@ export class XWebhooks extends XEventRouter {
 
   /**
    * Checks the webhook with X, re-validates it when invalid, replays from the checkpoint (or `since`), waits for the
-   * replay job to end (again when Incomplete) and resolves with a report. Events already handled are skipped.
+   * replay job to end (again when Incomplete) and resolves with a report. Events already handled are skipped. Until
+   * a recovery completes, the saved checkpoint stays where it was, and the next recovery starts from there too.
    */
   async recover (options: RecoverOptions): Promise<RecoveryReport> {
     const client = this.client
     const state = this.#state
     const run = this.#queue.then(async () => {
-      const startup = state.startupCheckpoint
-      state.startupCheckpoint = undefined
+      const pending = state.unfinished
+      state.unfinished = undefined
+      const since = (options as Partial<RecoverOptions> | undefined)?.since ?? pending?.since
+      // Read before the hold: the last delivery handled so far is where the gap starts.
+      let checkpoint = pending === undefined ? state.checkpoints.load() : pending.checkpoint
+      checkpoint?.catch(() => {}) // awaited below, when the window is computed
       // Live events that arrive meanwhile must not move the saved checkpoint past the gap being replayed.
-      const release = state.checkpoints.hold()
+      const release = pending?.release ?? state.checkpoints.hold()
+      let report: RecoveryReport | undefined
       try {
-        return await recover({
+        report = await recover({
           client,
           settings: state.settings,
           log: this.#log,
-          checkpoint: async () => await (startup ?? state.checkpoints.load()),
+          signal: state.closing.signal,
+          checkpoint: async () => {
+            // After a failed read: the saved one, which the hold has kept before the gap.
+            checkpoint ??= state.checkpoints.load(false)
+            try {
+              return await checkpoint
+            } catch (error) {
+              checkpoint = undefined // read it again next time
+              throw error
+            }
+          },
           observe: (observer) => {
             state.observers.add(observer)
             return () => state.observers.delete(observer)
           }
-        }, options)
+        }, { ...options, since })
+        return report
       } finally {
-        await release()
+        if (report?.complete === true) await release()
+        else state.unfinished = { checkpoint, since, release }
       }
     })
     this.#queue = run.catch(() => {})
@@ -93,11 +116,13 @@ const plugin: FastifyPluginCallback<FastifyXWebhooksOptions> = (fastify, options
   const state: RecoveryState = {
     checkpoints: new Checkpoints(resolved.dedupe?.store, resolved.path, fastify.log),
     observers: new Set(),
-    settings: resolved.recovery?.settings ?? DEFAULT_RECOVERY_SETTINGS
+    settings: resolved.recovery?.settings ?? DEFAULT_RECOVERY_SETTINGS,
+    closing: new AbortController()
   }
   const router = new XWebhooks(fastify.log, resolved.client, state)
   // The decorator is the only thing the host app sees; routes, parser and error handler stay encapsulated below.
   fastify.decorate('x', router)
+  fastify.addHook('preClose', async () => { state.closing.abort() })
   if (resolved.recovery !== undefined) scheduleRecovery(fastify, router, state, resolved.recovery)
   // fastify-plugin drops `prefix` for the plugin itself; the encapsulated routes honour it.
   fastify.register(webhookRoutes, { ...resolved, router, checkpoints: state.checkpoints, observers: state.observers, prefix: (options as { prefix?: string }).prefix })

@@ -25,6 +25,8 @@ export function scheduleRecovery (fastify: FastifyInstance, x: XWebhooks, state:
   const check = async (): Promise<void> => {
     // A recovery still waiting for its job is not doubled by the next check.
     if (running) return
+    // One that did not complete (X unreachable, the CRC still failing, a job Incomplete) is tried again.
+    if (state.unfinished !== undefined) return await run('retry')
     let webhook
     try {
       webhook = (await x.client.webhooks.list()).find((item) => item.id === webhookId)
@@ -38,22 +40,17 @@ export function scheduleRecovery (fastify: FastifyInstance, x: XWebhooks, state:
   }
 
   if (recovery.onStartup) {
-    let release = async (): Promise<void> => {}
-    // Read before the server listens, and not overwritten until the startup recovery ends: the live events that
-    // arrive first must not hide the gap.
+    let saved: Promise<number | undefined> | undefined
+    // Read before the server listens; from then on the saved checkpoint is held until a recovery completes, so
+    // that the first live events do not hide the gap. Not awaited: a slow store does not hold up the start.
     fastify.addHook('onReady', async () => {
-      release = state.checkpoints.hold()
-      state.startupCheckpoint = state.checkpoints.load().catch((error: unknown) => {
-        log.error({ err: error }, 'fastify-x-webhooks: could not read the checkpoint; the startup recovery replays nothing')
-        return undefined
-      })
-      await state.startupCheckpoint
+      saved = state.checkpoints.load()
+      saved.catch(() => {}) // a failed read fails the startup recovery, which says so
     })
     fastify.addHook('onListen', async () => {
-      run('startup').finally(release)
+      state.unfinished = { checkpoint: saved, since: undefined, release: state.checkpoints.hold() }
+      run('startup')
     })
-    // An app that never listened (inject only) still writes its checkpoint when it closes.
-    fastify.addHook('preClose', async () => { await release() })
   }
   if (checkEvery !== undefined) {
     fastify.addHook('onListen', async () => {

@@ -57,8 +57,29 @@ export interface RecoveryContext {
   checkpoint?: () => Promise<number | undefined>
   /** Calls `observer` with the outcome of every event this instance handles, until the returned function is called. */
   observe?: (observer: (outcome: EventOutcome) => void) => () => void
+  /** Aborted when the app closes: no recovery starts, and a running one stops waiting. */
+  signal?: AbortSignal
   now?: () => number
   sleep?: (ms: number) => Promise<void>
+}
+
+/**
+ * Resolves after `ms`, when `signal` aborts, or when the function handed to `wakeWith` is called, whichever is first.
+ * Never keeps the process alive.
+ */
+async function pause (ms: number, signal: AbortSignal | undefined, wakeWith?: (wake: () => void) => void): Promise<void> {
+  if (signal?.aborted === true) return
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    timer.unref()
+    signal?.addEventListener('abort', done)
+    wakeWith?.(done)
+  })
 }
 
 function checkOptions (options: unknown): { webhookId: string, since: Date | undefined } {
@@ -93,52 +114,60 @@ class Tally {
     else this.events.failed++
   }
 
-  /** The job's state once its status arrives (it may have arrived already), or `no-status` after `ms`. */
-  async state (jobId: string, ms: number): Promise<ReplayJobState> {
-    const known = this.#states.get(jobId)
-    if (known !== undefined) return known
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms)
-      this.#waiting.set(jobId, () => {
-        clearTimeout(timer)
-        resolve()
-      })
-    })
-    this.#waiting.delete(jobId)
+  /** The job's state once its status arrives (it may have arrived already), or `no-status` after `ms` or on abort. */
+  async state (jobId: string, ms: number, signal: AbortSignal | undefined): Promise<ReplayJobState> {
+    if (!this.#states.has(jobId)) {
+      await pause(ms, signal, (wake) => this.#waiting.set(jobId, wake))
+      this.#waiting.delete(jobId)
+    }
     return this.#states.get(jobId) ?? 'no-status'
   }
 }
 
-async function startJob (context: RecoveryContext, webhookId: string, window: { from: Date, to: Date }, sleep: (ms: number) => Promise<void>): Promise<string> {
-  const giveUpAt = (context.now ?? Date.now)() + context.settings.jobTimeout
+/** X's 24 hours, in whole minutes: the window starts two minutes inside the limit, and a minute before its end. */
+function clamp (start: number, to: number, now: number): { from: Date, to: Date } {
+  return { from: new Date(Math.min(Math.max(start, now - DAY + 2 * MINUTE), to - MINUTE)), to: new Date(to) }
+}
+
+/** Asks X for a job, again while it answers ReplayConflictError; the window is clamped anew before each ask. */
+async function startJob (context: RecoveryContext, webhookId: string, start: number, to: number, report: RecoveryReport): Promise<string> {
+  const now = context.now ?? Date.now
+  const sleep = context.sleep ?? (async (ms: number) => await pause(ms, context.signal))
+  const giveUpAt = now() + context.settings.jobTimeout
   for (;;) {
+    report.window = clamp(start, to, now())
     try {
-      return (await context.client.webhooks.replay({ webhookId, ...window })).jobId
+      return (await context.client.webhooks.replay({ webhookId, ...report.window })).jobId
     } catch (error) {
       const conflict = error instanceof XApiError && error.reason === 'ReplayConflictError'
       if (!conflict) throw error
-      if ((context.now ?? Date.now)() + context.settings.conflictWait > giveUpAt) {
+      if (now() + context.settings.conflictWait > giveUpAt) {
         throw new FST_XWH_RECOVERY_FAILED(webhookId, 'X kept answering ReplayConflictError: another replay job for this webhook is still running; try again when it ends')
       }
       context.log.info({ webhookId }, 'fastify-x-webhooks: another replay job is running for this webhook; waiting for it to end')
       await sleep(context.settings.conflictWait)
+      if (context.signal?.aborted === true) throw closing(webhookId)
     }
   }
+}
+
+function closing (webhookId: string): Error {
+  return new FST_XWH_RECOVERY_FAILED(webhookId, 'the app is closing; the next start recovers from the same checkpoint')
 }
 
 /** See the module comment. Rejects when the webhook does not exist or stays invalid; X's refusals reject as XApiError. */
 export async function recover (context: RecoveryContext, options: RecoverOptions): Promise<RecoveryReport> {
   const { webhookId, since } = checkOptions(options)
-  const now = context.now ?? Date.now
-  const sleep = context.sleep ?? (async (ms: number) => await new Promise<void>((resolve) => setTimeout(resolve, ms)))
-  const { client, settings, log } = context
+  const { client, settings, log, signal } = context
+  if (signal?.aborted === true) throw closing(webhookId)
 
   const webhook = (await client.webhooks.list()).find((item) => item.id === webhookId)
   if (webhook === undefined) throw new FST_XWH_RECOVERY_FAILED(webhookId, 'X lists no webhook with this id for this app (x-webhooks webhooks list shows them)')
   let revalidated = false
   if (!webhook.valid) {
     if (!(await client.webhooks.validate(webhookId)).valid) {
-      throw new FST_XWH_RECOVERY_FAILED(webhookId, `it is invalid and failed X's CRC again; check the route with x-webhooks crc-check ${webhook.url}`)
+      // The URL without its query: a token someone put there stays out of the logs.
+      throw new FST_XWH_RECOVERY_FAILED(webhookId, `it is invalid and failed X's CRC again; check the route with x-webhooks crc-check ${webhook.url.split('?')[0] as string}`)
     }
     revalidated = true
   }
@@ -156,16 +185,13 @@ export async function recover (context: RecoveryContext, options: RecoverOptions
   }
   if (start === undefined) return report
 
-  const to = now()
-  // X keeps 24 hours and counts whole minutes: start two minutes inside the limit, and at least a minute before now.
-  const from = Math.min(Math.max(start, to - DAY + 2 * MINUTE), to - MINUTE)
-  report.window = { from: new Date(from), to: new Date(to) }
+  const to = (context.now ?? Date.now)()
   const tally = new Tally()
   const stop = context.observe?.((outcome) => tally.see(outcome))
   try {
     for (let attempt = 1; attempt <= settings.attempts; attempt++) {
-      const jobId = await startJob(context, webhookId, report.window, sleep)
-      const state = stop === undefined ? 'started' : await tally.state(jobId, settings.jobTimeout)
+      const jobId = await startJob(context, webhookId, start, to, report)
+      const state = stop === undefined ? 'started' : await tally.state(jobId, settings.jobTimeout, signal)
       report.jobs.push({ jobId, state })
       log.info({ webhookId, jobId, state, attempt }, 'fastify-x-webhooks: replay job ended')
       if (state !== 'incomplete') break

@@ -119,7 +119,7 @@ export async function webhookRoutes (routes: FastifyInstance, options: WebhookRo
   routes.addHook('preClose', async () => {
     closing = true
     await within(Promise.all(inFlight), handlerTimeout)
-    await checkpoints.flush()
+    await checkpoints.close()
   })
 
   const rejectWhileClosing: onRequestHookHandler = (request, reply, done) => {

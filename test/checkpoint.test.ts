@@ -30,6 +30,7 @@ t.test('recorded at once, written at most once a second, never moved back', asyn
   checkpoints.record(2000)
   checkpoints.record(4000)
   t.equal(await checkpoints.load(), 4000, 'the latest, before any write')
+  t.equal(await checkpoints.load(false), undefined, 'nothing saved yet')
   t.same(saved, [])
   await sleep(1200)
   t.same(saved, [4000], 'one write for three deliveries')
@@ -83,4 +84,15 @@ t.test('app.close() writes the last checkpoint', async (t) => {
   await app.close()
   t.equal(saved.length, 1)
   t.ok((saved[0] as number) >= before)
+})
+
+t.test('after close, the last write is done and later deliveries write nothing', async (t) => {
+  const { store, saved } = spy()
+  const checkpoints = new Checkpoints(store, '/webhooks/x', log)
+  checkpoints.record(1000)
+  await checkpoints.close()
+  checkpoints.record(2000)
+  await checkpoints.flush()
+  t.same(saved, [1000])
+  t.equal(await checkpoints.load(), 1000)
 })

@@ -59,3 +59,30 @@ t.test('the default sleep and clock are real ones', async (t) => {
   const report = await recover({ client: x.client(), settings: { ...DEFAULT_RECOVERY_SETTINGS, conflictWait: 10 }, log: { info () {} } }, { webhookId: WEBHOOK_ID, since })
   t.equal(report.jobs.length, 1)
 })
+
+t.test('the window is clamped to X\'s 24 hours again before each ask, and closing stops the waiting', async (t) => {
+  const x = await standIn(t)
+  x.next(listing, conflict)
+  const { context: ctx } = context(x, { conflictWait: 3 * 60_000 })
+  const report = await recover(ctx, { webhookId: WEBHOOK_ID, since: new Date(Date.now() - 48 * 60 * 60_000) })
+  const asked = x.seen.filter((request) => request.path === '/2/webhooks/replay').map((request) => (request.body as { from_date: string }).from_date)
+  t.equal(asked.length, 2)
+  t.ok(asked[1] as string > (asked[0] as string), `the second ask starts later (${asked.join(' then ')}): still inside 24 hours`)
+  t.equal(report.window?.from.toISOString().slice(0, 16).replace(/\D/g, ''), asked[1])
+
+  const closing = new AbortController()
+  x.next(listing, conflict)
+  const aborting = { ...context(x).context, signal: closing.signal, sleep: async () => { closing.abort() } }
+  await t.rejects(recover(aborting, { webhookId: WEBHOOK_ID, since }), { code: 'FST_XWH_RECOVERY_FAILED', message: /the app is closing/ })
+})
+
+t.test('closed while X answers the replay request: the job is not waited for; bad options are refused', async (t) => {
+  const x = await standIn(t)
+  const closing = new AbortController()
+  x.next(listing, { body: { data: { job_id: '7', created_at: '2025-01-15T12:05:00.000Z' } }, delay: 100 })
+  const recovering = recover({ ...context(x).context, signal: closing.signal, observe: () => () => {} }, { webhookId: WEBHOOK_ID, since })
+  while (!x.seen.some((request) => request.path === '/2/webhooks/replay')) await new Promise((resolve) => setTimeout(resolve, 5))
+  closing.abort()
+  t.same((await recovering).jobs, [{ jobId: '7', state: 'no-status' }])
+  await t.rejects(recover(context(x).context, null as never), { code: 'FST_XWH_INVALID_OPTION', message: /"webhookId"/ })
+})

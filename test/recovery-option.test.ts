@@ -79,15 +79,32 @@ function fixtureFollow (uuid: string): Record<string, unknown> {
   return { data: { event_type: 'follow.follow', event_uuid: uuid, filter: { user_id: '2244994945' }, payload: { source: { id: '1', name: 'a', username: 'a' }, target: { id: '2244994945', name: 'b', username: 'b' } } } }
 }
 
-t.test('onStartup without a checkpoint replays nothing; a store that cannot read it is logged', async (t) => {
+t.test('onStartup without a checkpoint replays nothing', async (t) => {
   const x = await standIn(t)
-  const failing: DedupeStore = { ...createMemoryStore(), loadCheckpoint: async () => { throw new Error('store down') } }
-  const { app, record } = await service(t, x, { dedupe: { store: failing }, recovery: { webhookId: WEBHOOK_ID, checkEvery: false } })
+  const { app, record } = await service(t, x, { recovery: { webhookId: WEBHOOK_ID, checkEvery: false } })
   await app.listen({ host: '127.0.0.1', port: 0 })
-  const error = await record(/could not read the checkpoint; the startup recovery replays nothing/)
-  t.equal(error.level, 50)
   const logged = await record(/recovery \(startup\) complete/)
   t.match(logged.report, { origin: 'none', jobs: [] })
+})
+
+t.test('a startup recovery that fails (the checkpoint unreadable) is logged, and the periodic check tries it again', async (t) => {
+  const x = await standIn(t)
+  const memory = createMemoryStore()
+  await memory.saveCheckpoint?.(PATH_KEY, Date.now() - 60 * 60_000)
+  let reads = 0
+  const flaky: DedupeStore = {
+    ...memory,
+    loadCheckpoint: async (key) => {
+      if (++reads === 1) throw new Error('store down')
+      return await memory.loadCheckpoint?.(key)
+    }
+  }
+  const { app, record } = await service(t, x, { dedupe: { store: flaky }, recovery: { webhookId: WEBHOOK_ID, checkEvery: 20, jobTimeout: 1 } })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const failed = await record(/recovery \(startup\) failed/)
+  t.match(failed, { level: 50, err: { message: 'store down' } })
+  const retried = await record(/recovery \(retry\) incomplete/)
+  t.match(retried.report, { origin: 'checkpoint', jobs: [{ state: 'no-status' }] }, 'the checkpoint read again, the gap replayed')
 })
 
 t.test('the periodic check recovers a webhook it finds invalid, and logs what failed', async (t) => {

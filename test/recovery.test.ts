@@ -241,3 +241,55 @@ t.test('a replayed event whose handler fails again is counted as failed', async 
   await app.inject(delivery(jobStatus(JOB, 'Complete')))
   t.same((await recovering).events, { received: 1, handled: 0, duplicates: 0, failed: 1 })
 })
+
+t.test('until a recovery completes, the saved checkpoint stays before the gap, and the next recovery starts there', async (t) => {
+  const memory = createMemoryStore()
+  const saved: number[] = []
+  const store: DedupeStore = { ...memory, saveCheckpoint: async (key, time) => { saved.push(time); await memory.saveCheckpoint?.(key, time) } }
+  const { x, app } = await setup(t, { dedupe: { store } })
+  await app.inject(delivery(follow('before-the-gap')))
+  const gapStart = Date.now()
+  x.next({ status: 503, body: { title: 'Service Unavailable', type: 'about:blank', detail: 'Over capacity' } })
+  await t.rejects(app.x.recover({ webhookId: WEBHOOK_ID }), { name: 'XApiError', status: 503 })
+  t.equal((await app.inject(delivery(follow('live-after-the-failure')))).statusCode, 200)
+  await sleep(1200) // longer than the checkpoint's write interval
+  t.same(saved, [], 'nothing written while a recovery is unfinished')
+
+  const retry = app.x.recover({ webhookId: WEBHOOK_ID })
+  await replays(x, 1)
+  await app.inject(delivery(jobStatus(JOB, 'Complete')))
+  const report = await retry
+  t.equal(report.origin, 'checkpoint')
+  t.ok((report.window?.from.getTime() as number) <= gapStart - 10 * MINUTE, 'from the delivery before the failure, not the one after')
+  t.equal(saved.length, 1, 'written once a recovery completed')
+  t.ok((saved[0] as number) > gapStart, 'the latest delivery')
+})
+
+t.test('a retry keeps the since of the recovery it finishes', async (t) => {
+  const { x, app } = await setup(t, { recovery: { webhookId: WEBHOOK_ID, onStartup: false, checkEvery: false, jobTimeout: 1 } })
+  const since = new Date(Date.now() - 30 * MINUTE)
+  x.next({ status: 503, body: { title: 'Service Unavailable', type: 'about:blank', detail: 'Over capacity' } })
+  await t.rejects(app.x.recover({ webhookId: WEBHOOK_ID, since }))
+  const report = await app.x.recover({ webhookId: WEBHOOK_ID })
+  t.equal(report.origin, 'since')
+  t.equal(report.window?.from.getTime(), since.getTime())
+})
+
+t.test('closing the app stops a recovery that waits for its job; none starts after', async (t) => {
+  const { x, app } = await setup(t)
+  const waiting = app.x.recover({ webhookId: WEBHOOK_ID, since: new Date(Date.now() - 5 * MINUTE) })
+  await replays(x, 1)
+  await app.close()
+  const report = await waiting
+  t.same(report.jobs, [{ jobId: JOB, state: 'no-status' }], 'it stopped waiting (the default jobTimeout is 10 minutes)')
+  t.equal(report.complete, false)
+  await t.rejects(app.x.recover({ webhookId: WEBHOOK_ID }), { code: 'FST_XWH_RECOVERY_FAILED', message: /the app is closing/ })
+})
+
+t.test('the webhook URL in an error leaves its query string out', async (t) => {
+  const { x, app } = await setup(t)
+  x.next({ body: { data: [{ id: INVALID_WEBHOOK, url: 'https://example.com/webhooks/x?token=s3cr3t', valid: false }] } }, { body: { data: { valid: false } } })
+  const error = await app.x.recover({ webhookId: INVALID_WEBHOOK }).catch((error: Error) => error)
+  t.match(error, { code: 'FST_XWH_RECOVERY_FAILED', message: /crc-check https:\/\/example\.com\/webhooks\/x$/ })
+  t.notMatch((error as Error).message, /s3cr3t/)
+})
