@@ -1,5 +1,8 @@
 // Durations in options: a number of milliseconds, or a string such as '15m', '30s', '1h', '500ms'.
 
+/** setTimeout's longest delay (about 24.8 days): a longer one fires at once. */
+export const MAX_TIMER = 2 ** 31 - 1
+
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/
 

@@ -2,7 +2,7 @@ import { XWebhooksClient } from './client/index.js'
 import { createMemoryStore } from './dedupe/memory.js'
 import type { DedupeOptions } from './dedupe/store.js'
 import type { Deduplication } from './delivery.js'
-import { parseDuration } from './duration.js'
+import { MAX_TIMER, parseDuration } from './duration.js'
 import { FST_XWH_INVALID_OPTION } from './errors.js'
 import { DEFAULT_RECOVERY_SETTINGS, type RecoverySettings } from './recovery.js'
 import type { ConsumerSecret } from './signature.js'
@@ -128,8 +128,7 @@ function resolveClient ({ bearerToken, apiBaseUrl }: Partial<FastifyXWebhooksOpt
 function duration (name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
   const ms = parseDuration(value)
-  // setTimeout's longest delay (about 24.8 days); longer ones would fire at once.
-  if (ms === undefined || ms > 2_147_483_647) fail(name, `expected milliseconds or a duration such as '15m', '30s', '1h' (at most 24 days), got ${JSON.stringify(value)}`)
+  if (ms === undefined || ms > MAX_TIMER) fail(name, `expected milliseconds or a duration such as '15m', '30s', '1h' (at most 24 days), got ${JSON.stringify(value)}`)
   return ms
 }
 

@@ -57,8 +57,8 @@ export class XWebhooks extends XEventRouter {
       const pending = state.unfinished
       state.unfinished = undefined
       const since = (options as Partial<RecoverOptions> | undefined)?.since ?? pending?.since
-      // Read before the hold: the last delivery handled so far is where the gap starts.
-      let checkpoint = pending === undefined ? state.checkpoints.load() : pending.checkpoint
+      // Read before the hold: the last delivery handled so far is where the gap starts (not needed with `since`).
+      let checkpoint = pending === undefined && since === undefined ? state.checkpoints.load() : pending?.checkpoint
       checkpoint?.catch(() => {}) // awaited below, when the window is computed
       // Live events that arrive meanwhile must not move the saved checkpoint past the gap being replayed.
       const release = pending?.release ?? state.checkpoints.hold()

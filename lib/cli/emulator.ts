@@ -40,9 +40,11 @@ export const emulator: Command = {
   description: [
     'Serves X\'s webhook, subscription and stream-link endpoints with X\'s shapes, runs CRCs (on create, on PUT and',
     'on X\'s schedule), delivers signed events with retries and replays from a 24-hour log. Webhook URLs on',
-    'http://127.0.0.1:PORT are accepted (--strict applies X\'s real rules). Control endpoints, outside X\'s paths:',
+    'http://127.0.0.1:PORT are accepted (--strict applies X\'s real rules). Events for an invalid webhook are held',
+    'for a replay after a PUT. Control endpoints, outside X\'s paths:',
     '  POST /_emulator/events  {"type", "product"?, "webhook_id"?, "for_user_id"?, "payload"?}  (x-webhooks trigger)',
     '  POST /_emulator/clock   {"advance_ms": n}  moves the clock; CRC checks and retries falling due run',
+    '  POST /_emulator/crc     {"webhook_id"?}  runs X\'s scheduled CRC now (a wrong answer: invalid at once)',
     '  GET  /_emulator/deliveries  what was sent, the answers, the attempts  (x-webhooks listen)'
   ].join('\n'),
   options: {

@@ -1,5 +1,6 @@
 // XWebhooksClient: X's webhook management API, one group per product, on one shared request layer.
 
+import { MAX_TIMER } from '../duration.js'
 import { FST_XWH_INVALID_OPTION } from '../errors.js'
 import { Aaa } from './aaa.js'
 import { Http } from './http.js'
@@ -15,8 +16,6 @@ export type * from './types.js'
 const DEFAULT_BASE_URL = 'https://api.x.com'
 const DEFAULT_TIMEOUT = 10_000
 const FIFTEEN_MINUTES = 900_000
-// The longest delay a timer takes (about 24.8 days).
-const MAX_TIMER = 2_147_483_647
 
 function fail (name: string, why: string): never {
   throw new FST_XWH_INVALID_OPTION(name, why)

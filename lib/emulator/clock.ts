@@ -1,14 +1,12 @@
 // Emulator time: real time plus every advance. Tasks (CRC checks, retries) run when they fall due: on a real timer
 // (unref'd), or in time order when the clock is advanced. One task runs at a time.
+import { MAX_TIMER } from '../duration.js'
 
 interface Task {
   at: number
   seq: number
   run: () => Promise<void>
 }
-
-// setTimeout's longest delay.
-const MAX_DELAY = 2 ** 31 - 1
 
 export class Clock {
   #offset = 0
@@ -62,7 +60,7 @@ export class Clock {
     if (next === undefined) return
     this.#timer = setTimeout(() => {
       this.#chain = this.#chain.then(() => this.#drain(this.now(), false)).then(() => this.#arm())
-    }, Math.min(MAX_DELAY, Math.max(0, next.at - this.now())))
+    }, Math.min(MAX_TIMER, Math.max(0, next.at - this.now())))
     this.#timer.unref()
   }
 }

@@ -1,10 +1,11 @@
-// The emulator's own endpoints, outside X's namespace and without auth: trigger an event, move the clock, read
-// the delivery log.
+// The emulator's own endpoints, outside X's namespace and without auth: trigger an event, run the scheduled CRC now,
+// move the clock, read the delivery log.
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { EmulatorContext } from './context.js'
 import { deliveryOf } from './deliverer.js'
 import { buildDelivery, templates } from './fixtures.js'
 import type { EmulatorProduct } from './types.js'
+import type { WebhookRecord } from './webhooks.js'
 
 type Body = Record<string, unknown> | undefined
 
@@ -18,6 +19,14 @@ export function controlRoutes (context: EmulatorContext) {
   const { webhooks, deliverer, clock, id } = context
   let last = 0
 
+  /** The webhook `id` names, or every webhook when there is none; undefined when no webhook has that id. */
+  const addressed = (id: unknown): WebhookRecord[] | undefined => {
+    if (id === undefined) return webhooks.list()
+    const webhook = webhooks.get(String(id))
+    return webhook === undefined ? undefined : [webhook]
+  }
+  const unknownWebhook = (reply: FastifyReply, id: unknown): FastifyReply => refuse(reply, 404, `No webhook with id ${String(id)}.`)
+
   return async (app: FastifyInstance): Promise<void> => {
     app.post('/_emulator/events', async (request, reply) => {
       const body = (request.body ?? {}) as NonNullable<Body>
@@ -28,8 +37,8 @@ export function controlRoutes (context: EmulatorContext) {
         : PRODUCTS[String(body.product)]
       const template = product === undefined ? undefined : byProduct.get(product)
       if (template === undefined) return refuse(reply, 400, `${String(body.type)} is sent by ${[...byProduct.keys()].join(', ')}, not ${String(body.product)}.`)
-      const named = body.webhook_id === undefined ? undefined : webhooks.get(String(body.webhook_id))
-      if (body.webhook_id !== undefined && named === undefined) return refuse(reply, 404, `No webhook with id ${String(body.webhook_id)}.`)
+      const targets = addressed(body.webhook_id)
+      if (targets === undefined) return unknownWebhook(reply, body.webhook_id)
       last = Math.max(last + 1, clock.now())
       const event = buildDelivery({
         product: product as EmulatorProduct,
@@ -39,25 +48,23 @@ export function controlRoutes (context: EmulatorContext) {
         forUserId: typeof body.for_user_id === 'string' ? body.for_user_id : undefined,
         payload: body.payload
       })
-      const targets = named === undefined ? webhooks.list() : [named]
       const meta = { type: String(body.type), product: product as EmulatorProduct, replay: false }
-      await Promise.all(targets.map(async (webhook) => {
-        const sent = product === 'webhook'
-          ? { replay_job_status: { ...(event.replay_job_status as Record<string, unknown>), webhook_id: webhook.id } }
-          : event
-        if (webhook.valid) await deliverer.send(webhook, sent, meta).first
-        else deliverer.hold(webhook, sent, meta)
-      }))
-      const delivered = targets.filter((webhook) => webhook.valid).length
-      return { data: { delivered, held: targets.length - delivered } }
+      const bodyFor = (webhook: WebhookRecord): unknown => product === 'webhook'
+        ? { replay_job_status: { ...(event.replay_job_status as Record<string, unknown>), webhook_id: webhook.id } }
+        : event
+      // Decided before anything is sent: a CRC running meanwhile does not change which webhooks got the event.
+      const valid = targets.filter((webhook) => webhook.valid)
+      const held = targets.filter((webhook) => !webhook.valid)
+      for (const webhook of held) deliverer.hold(webhook, bodyFor(webhook), meta)
+      await Promise.all(valid.map(async (webhook) => await deliverer.send(webhook, bodyFor(webhook), meta).first))
+      return { data: { delivered: valid.length, held: held.length } }
     })
 
     // X's scheduled CRC, now, instead of waiting 30 minutes of emulator time for it.
     app.post('/_emulator/crc', async (request, reply) => {
       const id = (request.body as Body)?.webhook_id
-      const named = id === undefined ? undefined : webhooks.get(String(id))
-      if (id !== undefined && named === undefined) return refuse(reply, 404, `No webhook with id ${String(id)}.`)
-      const checked = named === undefined ? webhooks.list() : [named]
+      const checked = addressed(id)
+      if (checked === undefined) return unknownWebhook(reply, id)
       return { data: await Promise.all(checked.map(async (webhook) => ({ id: webhook.id, valid: await webhooks.check(webhook) }))) }
     })
 
