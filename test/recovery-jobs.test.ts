@@ -1,6 +1,6 @@
 import t from 'tap'
 import { DEFAULT_RECOVERY_SETTINGS, recover } from '../lib/recovery.js'
-import { standIn, WEBHOOK_ID, type Answer, type StandIn } from './client/stand-in.js'
+import { REPLAY_JOB_ID, standIn, WEBHOOK_ID, type Answer, type StandIn } from './client/stand-in.js'
 
 // lib/recovery.ts on its own, with a clock and a sleep of the test's: X answering ReplayConflictError.
 
@@ -33,10 +33,10 @@ t.test('while X answers ReplayConflictError, recover waits and asks again', asyn
   x.next(listing, conflict, conflict)
   const { context: ctx, slept, logged } = context(x)
   const report = await recover(ctx, { webhookId: WEBHOOK_ID, since })
-  t.same(report.jobs, [{ jobId: '1798765432109876543', state: 'started' }], 'without deliveries to watch, the job is only started')
+  t.same(report.jobs, [{ jobId: REPLAY_JOB_ID, state: 'started' }], 'without deliveries to watch, the job is only started')
   t.equal(report.complete, false)
   t.same(slept, [30_000, 30_000])
-  t.match(logged, [[{ webhookId: WEBHOOK_ID }, /another replay job is running for this webhook; waiting/], [{}, /waiting/], [{ jobId: '1798765432109876543', state: 'started' }, 'fastify-x-webhooks: replay job ended']])
+  t.match(logged, [[{ webhookId: WEBHOOK_ID }, /another replay job is running for this webhook; waiting/], [{}, /waiting/], [{ jobId: REPLAY_JOB_ID, state: 'started' }, 'fastify-x-webhooks: replay job ended']])
 })
 
 t.test('a conflict that outlasts jobTimeout fails the recovery; other refusals are X\'s errors', async (t) => {

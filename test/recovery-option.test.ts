@@ -2,13 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import xWebhooks, { createMemoryStore, type DedupeStore, type FastifyXWebhooksOptions } from '../lib/index.js'
-import { BEARER, standIn, WEBHOOK_ID, type StandIn } from './client/stand-in.js'
+import { BEARER, INVALID_WEBHOOK_ID, REPLAY_JOB_ID, standIn, WEBHOOK_ID, type StandIn } from './client/stand-in.js'
 import { build, delivery, logCapture, SECRET } from './helpers.js'
 
 // The `recovery` option: recover once the server listens, and whenever a periodic check finds the webhook invalid.
 
-const INVALID_WEBHOOK = '1146654567674912770' // the stand-in lists it as invalid
-const JOB = '1798765432109876543'
 const PATH_KEY = 'checkpoint:/webhooks/x'
 
 async function until<T> (probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
@@ -65,12 +63,12 @@ t.test('onStartup: once the server listens, recover replays from the saved check
   // A live delivery right after the start must not hide the gap.
   await app.inject(delivery(fixtureFollow('live-at-start')))
   await until(() => x.seen.find((request) => request.path === '/2/webhooks/replay'))
-  await app.inject(delivery({ replay_job_status: { webhook_id: WEBHOOK_ID, job_state: 'Complete', job_state_description: 'Job completed successfully', job_id: JOB } }))
+  await app.inject(delivery({ replay_job_status: { webhook_id: WEBHOOK_ID, job_state: 'Complete', job_state_description: 'Job completed successfully', job_id: REPLAY_JOB_ID } }))
   const logged = await record(/^fastify-x-webhooks: recovery \(startup\) complete$/)
   const report = logged.report as { origin: string, window: { from: string }, jobs: unknown[] }
   t.equal(report.origin, 'checkpoint')
   t.equal(new Date(report.window.from).getTime(), checkpoint - 10 * 60_000, 'from the checkpoint saved before the start')
-  t.same(report.jobs, [{ jobId: JOB, state: 'complete' }])
+  t.same(report.jobs, [{ jobId: REPLAY_JOB_ID, state: 'complete' }])
   await until(async () => ((await store.loadCheckpoint?.(PATH_KEY)) as number) > checkpoint ? true : undefined)
   t.pass('the live delivery moved the saved checkpoint once the recovery ended')
 })
@@ -109,15 +107,15 @@ t.test('a startup recovery that fails (the checkpoint unreadable) is logged, and
 
 t.test('the periodic check recovers a webhook it finds invalid, and logs what failed', async (t) => {
   const x = await standIn(t)
-  const { app, log, record } = await service(t, x, { recovery: { webhookId: INVALID_WEBHOOK, onStartup: false, checkEvery: 20 } })
+  const { app, log, record } = await service(t, x, { recovery: { webhookId: INVALID_WEBHOOK_ID, onStartup: false, checkEvery: 20 } })
   x.next({ status: 503, body: { title: 'Service Unavailable', detail: 'Over capacity', type: 'about:blank' } })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const unreachable = await record(/could not ask X about the webhook; the next check tries again/)
   t.equal(unreachable.level, 40)
   await record(/the webhook is invalid; recovering/)
   const logged = await record(/recovery \(periodic check\) complete/)
-  t.match(logged.report, { webhookId: INVALID_WEBHOOK, revalidated: true, origin: 'none' })
-  t.ok(x.seen.some((request) => request.method === 'PUT' && request.path === `/2/webhooks/${INVALID_WEBHOOK}`), 're-validated')
+  t.match(logged.report, { webhookId: INVALID_WEBHOOK_ID, revalidated: true, origin: 'none' })
+  t.ok(x.seen.some((request) => request.method === 'PUT' && request.path === `/2/webhooks/${INVALID_WEBHOOK_ID}`), 're-validated')
   t.notOk(log.lines.some((line) => line.includes(BEARER)), 'the token is never logged')
 
   await app.close()
@@ -156,11 +154,11 @@ t.test('a periodic recovery still waiting for its job is not doubled by the next
   const x = await standIn(t)
   const store = createMemoryStore()
   await store.saveCheckpoint?.(PATH_KEY, Date.now() - 60 * 60_000)
-  const { app, record } = await service(t, x, { dedupe: { store }, recovery: { webhookId: INVALID_WEBHOOK, onStartup: false, checkEvery: 20, jobTimeout: 300 } })
+  const { app, record } = await service(t, x, { dedupe: { store }, recovery: { webhookId: INVALID_WEBHOOK_ID, onStartup: false, checkEvery: 20, jobTimeout: 300 } })
   await app.listen({ host: '127.0.0.1', port: 0 })
   await until(() => x.seen.find((request) => request.path === '/2/webhooks/replay'))
   await sleep(150)
   t.equal(x.seen.filter((request) => request.path === '/2/webhooks/replay').length, 1, 'one job while it waits')
   const logged = await record(/^fastify-x-webhooks: recovery \(periodic check\) incomplete$/)
-  t.match(logged.report, { jobs: [{ jobId: JOB, state: 'no-status' }], complete: false })
+  t.match(logged.report, { jobs: [{ jobId: REPLAY_JOB_ID, state: 'no-status' }], complete: false })
 })

@@ -2,13 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
 import { createMemoryStore, type DedupeStore, type FastifyXWebhooksOptions } from '../lib/index.js'
 import { xDate } from '../lib/client/validate.js'
-import { BEARER, standIn, WEBHOOK_ID, type Answer, type Seen, type StandIn } from './client/stand-in.js'
+import { BEARER, INVALID_WEBHOOK_ID, REPLAY_JOB_ID, standIn, WEBHOOK_ID, type Answer, type Seen, type StandIn } from './client/stand-in.js'
 import { build, delivery, fixtureJson } from './helpers.js'
 
 // app.x.recover against a stand-in for X's API; deliveries (the replayed events, the job's status) through inject.
 
-const INVALID_WEBHOOK = '1146654567674912770' // the stand-in lists it as invalid
-const JOB = '1798765432109876543' // the stand-in's replay job id
 const MINUTE = 60_000
 const NO_EVENTS = { received: 0, handled: 0, duplicates: 0, failed: 0 }
 
@@ -65,14 +63,14 @@ t.test('recover replays from the checkpoint minus the lookback, waits for the jo
   t.ok([xDate(before - 10 * MINUTE), xDate(after - 10 * MINUTE)].includes(asked.from_date), 'from the minute of the checkpoint less 10 minutes')
   t.equal((await app.inject(delivery(follow('live-1', true)))).statusCode, 200, 'a replayed copy of what was handled')
   t.equal((await app.inject(delivery(follow('missed-1', true)))).statusCode, 200, 'a replayed event that was missed')
-  t.equal((await app.inject(delivery(jobStatus(JOB, 'Complete')))).statusCode, 200)
+  t.equal((await app.inject(delivery(jobStatus(REPLAY_JOB_ID, 'Complete')))).statusCode, 200)
   const report = await recovering
 
   t.match(report, {
     webhookId: WEBHOOK_ID,
     revalidated: false,
     origin: 'checkpoint',
-    jobs: [{ jobId: JOB, state: 'complete' }],
+    jobs: [{ jobId: REPLAY_JOB_ID, state: 'complete' }],
     events: { received: 2, handled: 1, duplicates: 1, failed: 0 },
     complete: true
   })
@@ -84,17 +82,17 @@ t.test('recover replays from the checkpoint minus the lookback, waits for the jo
 
 t.test('an invalid webhook is re-validated (X\'s PUT runs a CRC) before the replay', async (t) => {
   const { x, app } = await setup(t)
-  const recovering = app.x.recover({ webhookId: INVALID_WEBHOOK, since: new Date(Date.now() - 5 * MINUTE) })
+  const recovering = app.x.recover({ webhookId: INVALID_WEBHOOK_ID, since: new Date(Date.now() - 5 * MINUTE) })
   await replays(x, 1)
-  await app.inject(delivery(jobStatus(JOB, 'Complete', INVALID_WEBHOOK)))
-  t.match(await recovering, { webhookId: INVALID_WEBHOOK, revalidated: true, origin: 'since', complete: true })
-  t.same(requests(x), ['GET /2/webhooks', `PUT /2/webhooks/${INVALID_WEBHOOK}`, 'POST /2/webhooks/replay'])
+  await app.inject(delivery(jobStatus(REPLAY_JOB_ID, 'Complete', INVALID_WEBHOOK_ID)))
+  t.match(await recovering, { webhookId: INVALID_WEBHOOK_ID, revalidated: true, origin: 'since', complete: true })
+  t.same(requests(x), ['GET /2/webhooks', `PUT /2/webhooks/${INVALID_WEBHOOK_ID}`, 'POST /2/webhooks/replay'])
 })
 
 t.test('a webhook that fails the CRC again, or that X does not list, fails the recovery; nothing is replayed', async (t) => {
   const { x, app } = await setup(t)
-  x.next(listing(false, INVALID_WEBHOOK), { body: { data: { valid: false } } })
-  await t.rejects(app.x.recover({ webhookId: INVALID_WEBHOOK }), {
+  x.next(listing(false, INVALID_WEBHOOK_ID), { body: { data: { valid: false } } })
+  await t.rejects(app.x.recover({ webhookId: INVALID_WEBHOOK_ID }), {
     code: 'FST_XWH_RECOVERY_FAILED',
     message: /webhook 1146654567674912770 failed: it is invalid and failed X's CRC again; check the route with x-webhooks crc-check https:\/\/example\.com\/webhooks\/x/
   })
@@ -128,17 +126,17 @@ t.test('an Incomplete job is replayed again; after three Incomplete ones the rep
 
 t.test('a job status that arrives before X answered the replay request still counts', async (t) => {
   const { x, app } = await setup(t)
-  x.next(listing(true), { ...replayAnswer(JOB), delay: 200 })
+  x.next(listing(true), { ...replayAnswer(REPLAY_JOB_ID), delay: 200 })
   const recovering = app.x.recover({ webhookId: WEBHOOK_ID, since: new Date(Date.now() - 5 * MINUTE) })
   await replays(x, 1)
-  await app.inject(delivery(jobStatus(JOB, 'Complete')))
-  t.match(await recovering, { jobs: [{ jobId: JOB, state: 'complete' }], complete: true })
+  await app.inject(delivery(jobStatus(REPLAY_JOB_ID, 'Complete')))
+  t.match(await recovering, { jobs: [{ jobId: REPLAY_JOB_ID, state: 'complete' }], complete: true })
 })
 
 t.test('no status within recovery.jobTimeout: the job is reported as no-status', async (t) => {
   const { app } = await setup(t, { recovery: { webhookId: WEBHOOK_ID, onStartup: false, checkEvery: false, jobTimeout: 50 } })
   const report = await app.x.recover({ webhookId: WEBHOOK_ID, since: new Date(Date.now() - 5 * MINUTE) })
-  t.same(report.jobs, [{ jobId: JOB, state: 'no-status' }])
+  t.same(report.jobs, [{ jobId: REPLAY_JOB_ID, state: 'no-status' }])
   t.equal(report.complete, false)
 })
 
@@ -187,7 +185,7 @@ t.test('live deliveries during a recovery are handled, but the saved checkpoint 
   t.same(runs.length, 1, 'handled at once')
   await sleep(1200) // longer than the checkpoint's write interval
   t.same(saved, [], 'not written while the recovery runs')
-  await app.inject(delivery(jobStatus(JOB, 'Complete')))
+  await app.inject(delivery(jobStatus(REPLAY_JOB_ID, 'Complete')))
   await recovering
   t.equal(saved.length, 1, 'written when it ends')
 })
@@ -225,7 +223,7 @@ t.test('the checkpoint outlives the app in its store: a restarted app with the s
   const second = await setup(t, { dedupe: { store } })
   const recovering = second.app.x.recover({ webhookId: WEBHOOK_ID })
   await replays(second.x, 1)
-  await second.app.inject(delivery(jobStatus(JOB, 'Complete')))
+  await second.app.inject(delivery(jobStatus(REPLAY_JOB_ID, 'Complete')))
   const report = await recovering
   t.equal(report.origin, 'checkpoint')
   t.ok(Math.abs((report.window?.from.getTime() as number) - (handledAt - 10 * MINUTE)) < 5000, 'from the first app\'s last delivery')
@@ -238,7 +236,7 @@ t.test('a replayed event whose handler fails again is counted as failed', async 
   const recovering = app.x.recover({ webhookId: WEBHOOK_ID, since: new Date(Date.now() - 5 * MINUTE) })
   await replays(x, 1)
   t.equal((await app.inject(delivery({ ...fixtureJson('xaa/like.create'), meta: { replay: true } }))).statusCode, 500)
-  await app.inject(delivery(jobStatus(JOB, 'Complete')))
+  await app.inject(delivery(jobStatus(REPLAY_JOB_ID, 'Complete')))
   t.same((await recovering).events, { received: 1, handled: 0, duplicates: 0, failed: 1 })
 })
 
@@ -257,7 +255,7 @@ t.test('until a recovery completes, the saved checkpoint stays before the gap, a
 
   const retry = app.x.recover({ webhookId: WEBHOOK_ID })
   await replays(x, 1)
-  await app.inject(delivery(jobStatus(JOB, 'Complete')))
+  await app.inject(delivery(jobStatus(REPLAY_JOB_ID, 'Complete')))
   const report = await retry
   t.equal(report.origin, 'checkpoint')
   t.ok((report.window?.from.getTime() as number) <= gapStart - 10 * MINUTE, 'from the delivery before the failure, not the one after')
@@ -281,15 +279,15 @@ t.test('closing the app stops a recovery that waits for its job; none starts aft
   await replays(x, 1)
   await app.close()
   const report = await waiting
-  t.same(report.jobs, [{ jobId: JOB, state: 'no-status' }], 'it stopped waiting (the default jobTimeout is 10 minutes)')
+  t.same(report.jobs, [{ jobId: REPLAY_JOB_ID, state: 'no-status' }], 'it stopped waiting (the default jobTimeout is 10 minutes)')
   t.equal(report.complete, false)
   await t.rejects(app.x.recover({ webhookId: WEBHOOK_ID }), { code: 'FST_XWH_RECOVERY_FAILED', message: /the app is closing/ })
 })
 
 t.test('the webhook URL in an error leaves its query string out', async (t) => {
   const { x, app } = await setup(t)
-  x.next({ body: { data: [{ id: INVALID_WEBHOOK, url: 'https://example.com/webhooks/x?token=s3cr3t', valid: false }] } }, { body: { data: { valid: false } } })
-  const error = await app.x.recover({ webhookId: INVALID_WEBHOOK }).catch((error: Error) => error)
+  x.next({ body: { data: [{ id: INVALID_WEBHOOK_ID, url: 'https://example.com/webhooks/x?token=s3cr3t', valid: false }] } }, { body: { data: { valid: false } } })
+  const error = await app.x.recover({ webhookId: INVALID_WEBHOOK_ID }).catch((error: Error) => error)
   t.match(error, { code: 'FST_XWH_RECOVERY_FAILED', message: /crc-check https:\/\/example\.com\/webhooks\/x$/ })
   t.notMatch((error as Error).message, /s3cr3t/)
 })

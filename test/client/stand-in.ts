@@ -17,6 +17,10 @@ export const OAUTH1: OAuth1UserAuth = {
 export const OAUTH2: OAuth2UserAuth = { userAccessToken: 'user-oauth2-token' }
 
 export const WEBHOOK_ID = '1146654567674912769'
+/** The second webhook the stand-in lists: invalid. */
+export const INVALID_WEBHOOK_ID = '1146654567674912770'
+/** The job id of every replay the stand-in starts. */
+export const REPLAY_JOB_ID = '1798765432109876543'
 export const CREATED_AT = '2025-01-15T12:00:00.000Z'
 
 /** `current`: the shapes of X's v2 reference; `other`: the other shapes X has used (unwrapped, `attempted`, …). */
@@ -115,11 +119,11 @@ function routes (standIn: StandIn) {
       const data = webhook((request.body as { url: string }).url)
       return current() ? { data } : data
     })
-    app.get('/2/webhooks', async () => ({ data: [webhook(), { ...webhook('https://example.com/other'), id: '1146654567674912770', valid: false }], meta: { result_count: 2 } }))
+    app.get('/2/webhooks', async () => ({ data: [webhook(), { ...webhook('https://example.com/other'), id: INVALID_WEBHOOK_ID, valid: false }], meta: { result_count: 2 } }))
     app.delete('/2/webhooks/:id', async () => ({ data: { deleted: true } }))
     app.put('/2/webhooks/:id', async () => ({ data: current() ? { valid: true } : { attempted: true } }))
     app.post('/2/webhooks/replay', async () => {
-      const data = { job_id: '1798765432109876543', created_at: '2025-01-15T12:05:00.000Z' }
+      const data = { job_id: REPLAY_JOB_ID, created_at: '2025-01-15T12:05:00.000Z' }
       return current() ? { data } : data
     })
 
